@@ -1,0 +1,119 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+class Region(models.Model):
+    """One of Hubei's 17 city-level units (市州), keyed by its 行政区划代码."""
+
+    code = models.CharField(_("行政区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=32, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("市州")
+        verbose_name_plural = _("市州")
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A person using the portal. City officials are bound to exactly one city."""
+
+    full_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    phone = models.CharField(_("手机"), max_length=20, blank=True)
+    city = models.ForeignKey(
+        Region,
+        verbose_name=_("所属市州"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officials",
+        help_text=_("市州经信局用户必须绑定一个市州。"),
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.has_role(Role.CITY) and not self.city_id:
+            raise ValidationError({"city": _("市州经信局用户必须绑定所属市州。")})
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        if not self.pk:
+            return frozenset()
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, role: Role) -> bool:
+        return role.value in self.role_names
+
+    @property
+    def is_city_official(self) -> bool:
+        return self.city_id is not None and self.has_role(Role.CITY)
+
+    @property
+    def is_provincial(self) -> bool:
+        return self.has_role(Role.PROVINCE)
+
+
+class AuditEntry(models.Model):
+    """One row of the audit trail: who did what to which object, when, and with what opinion."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("为空表示由系统定时任务执行。"),
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("操作"), max_length=64)
+    from_state = models.CharField(_("原状态"), max_length=32, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=32, blank=True)
+    opinion = models.TextField(_("意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor or _('系统')} {self.action}"
+
+    @classmethod
+    def record(cls, subject, *, actor, action, from_state="", to_state="", opinion=""):
+        return cls.objects.create(
+            content_type=ContentType.objects.get_for_model(subject),
+            object_id=subject.pk,
+            actor=actor,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            opinion=opinion,
+        )
+
+    @classmethod
+    def for_object(cls, subject):
+        return cls.objects.filter(
+            content_type=ContentType.objects.get_for_model(subject), object_id=subject.pk
+        ).select_related("actor")

@@ -1,0 +1,18 @@
+"""Load shipped reference data (``fixtures/*.json``) inside migrations, through the historical models."""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+
+
+def load_fixture(apps, name):
+    """Create or update every object of a fixture file; running it twice changes nothing."""
+    rows = json.loads((Path(settings.BASE_DIR) / "fixtures" / f"{name}.json").read_text(encoding="utf-8"))
+    for row in rows:
+        model = apps.get_model(row["model"])
+        fields = {}
+        for key, value in row["fields"].items():
+            field = model._meta.get_field(key)
+            fields[field.attname if field.is_relation else key] = value
+        model.objects.update_or_create(pk=row["pk"], defaults=fields)

@@ -1,0 +1,40 @@
+"""Excel documents of the registry, written with openpyxl."""
+
+from io import BytesIO
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+LIST_COLUMNS = ["序号", "地区", "单位名称", "产品名称", "类别", "级别", "批次/年度", "复核状态"]
+
+
+def list_workbook(listed_units) -> bytes:
+    """名单 as .xlsx: one row per listed unit, in the columns domain.md gives."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("绿色制造名单"))
+    sheet.column_dimensions["C"].width = 40
+    sheet.column_dimensions["E"].width = 20
+    header = []
+    for title in LIST_COLUMNS:
+        cell = WriteOnlyCell(sheet, value=_(title))
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for number, unit in enumerate(listed_units, start=1):
+        sheet.append(
+            [
+                number,
+                unit.region.name,
+                unit.organisation.name,
+                unit.product_name,
+                unit.get_category_display(),
+                unit.get_level_display(),
+                unit.year,
+                unit.get_review_status_display(),
+            ]
+        )
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

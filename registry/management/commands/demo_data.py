@@ -1,0 +1,178 @@
+"""Demo users, organisations and declarations in various states, for trying the portal locally."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from applications import services as applications
+from applications.models import Batch, Category, Declaration, Organisation
+from greenmfg.identifiers import credit_code_check_character
+from greenmfg.models import Region, User
+from greenmfg.roles import Role
+from registry import services as registry
+from reviews import services as reviews
+from reviews.models import Evaluator
+
+DEMO_PASSWORD = "greenmfg-demo"
+
+# username, full name, role, city code
+USERS = [
+    ("qiye_wuhan", "张敏（武汉绿源机械）", Role.APPLICANT, None),
+    ("qiye_huangshi", "李强（黄石华新新材料）", Role.APPLICANT, None),
+    ("yuanqu_yichang", "王芳（宜昌高新区管委会）", Role.APPLICANT, None),
+    ("pingjia", "赵磊（湖北绿色低碳评价中心）", Role.EVALUATOR, None),
+    ("shizhou_wuhan", "武汉市经信局 陈静", Role.CITY, "420100"),
+    ("shizhou_huangshi", "黄石市经信局 刘洋", Role.CITY, "420200"),
+    ("shizhou_yichang", "宜昌市经信局 周杰", Role.CITY, "420500"),
+    ("zhuanjia", "评审专家 孙立", Role.EXPERT, None),
+    ("shengting", "省经信厅 节能处 吴涛", Role.PROVINCE, None),
+    ("admin", "系统管理员", Role.ADMIN, None),
+]
+
+# credit-code body (17 characters), name, kind, city code, member username
+ORGANISATIONS = [
+    ("91420100MA4KX0001", "武汉绿源机械有限公司", Organisation.Kind.ENTERPRISE, "420100", "qiye_wuhan"),
+    (
+        "91420200MA4KX0002",
+        "黄石华新新材料股份有限公司",
+        Organisation.Kind.ENTERPRISE,
+        "420200",
+        "qiye_huangshi",
+    ),
+    (
+        "11420500MB1YC0003",
+        "宜昌高新技术产业开发区管理委员会",
+        Organisation.Kind.PARK,
+        "420500",
+        "yuanqu_yichang",
+    ),
+]
+
+
+def credit_code(body: str) -> str:
+    return body + credit_code_check_character(body)
+
+
+class Command(BaseCommand):
+    help = "创建演示账号、单位和各状态的申报（仅供本地试用；可重复运行）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="在非调试环境也运行（不建议用于生产）")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("演示数据只用于本地试用；生产环境请勿运行（确需运行请加 --force）。")
+        with transaction.atomic():
+            users = self.users()
+            organisations = self.organisations(users)
+            evaluator = self.evaluator(users["pingjia"])
+            batch = self.batch()
+            if Declaration.objects.filter(organisation__in=organisations.values()).exists():
+                self.stdout.write("演示申报已存在，未重复创建。")
+            else:
+                self.declarations(users, organisations, evaluator, batch)
+        self.stdout.write(self.style.SUCCESS(f"演示数据就绪：{len(USERS)} 个账号，密码均为 {DEMO_PASSWORD}"))
+
+    def users(self):
+        users = {}
+        for username, full_name, role, city in USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"full_name": full_name, "city": Region.objects.get(pk=city) if city else None},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                if role == Role.ADMIN:
+                    user.is_staff = user.is_superuser = True
+                user.save()
+            user.groups.add(Group.objects.get(name=role.value))
+            users[username] = user
+        return users
+
+    def organisations(self, users):
+        organisations = {}
+        for body, name, kind, city, member in ORGANISATIONS:
+            organisation, _ = Organisation.objects.get_or_create(
+                credit_code=credit_code(body), defaults={"name": name, "kind": kind, "region_id": city}
+            )
+            organisation.members.add(users[member])
+            organisations[member] = organisation
+        return organisations
+
+    def evaluator(self, staff):
+        evaluator, _ = Evaluator.objects.get_or_create(
+            credit_code=credit_code("91420100MA4PJ0009"),
+            defaults={"name": "湖北绿色低碳评价中心有限公司", "region_id": "420100", "is_approved": True},
+        )
+        staff.groups.add(evaluator.staff_group)
+        return evaluator
+
+    def batch(self):
+        now = timezone.now()
+        batch, _ = Batch.objects.get_or_create(
+            year=now.year,
+            defaults={
+                "title": f"{now.year}年度湖北省绿色制造体系申报",
+                "submission_deadline": now + timedelta(days=60),
+                "recommendation_deadline": now + timedelta(days=90),
+            },
+        )
+        return batch
+
+    def declarations(self, users, organisations, evaluator, batch):
+        wuhan, huangshi, yichang = users["qiye_wuhan"], users["qiye_huangshi"], users["yuanqu_yichang"]
+
+        def declare(user, category, product_name=""):
+            declaration = applications.create_declaration(
+                organisation=organisations[user.username],
+                user=user,
+                batch=batch,
+                category=category,
+                product_name=product_name,
+                summary="演示数据：主要从事相关产品的研发与制造，已建立质量、环境、能源管理体系。",
+            )
+            applications.attest(declaration, user=user)
+            return declaration
+
+        def to_city(declaration, user):
+            applications.transition(declaration.pk, "submit_self_evaluation", user=user)
+            commission = reviews.request_commission(declaration, evaluator, user=user)
+            reviews.accept_commission(
+                commission.pk, user=users["pingjia"], independence_declaration="与申报单位无利益关系。"
+            )
+            reviews.submit_evaluation(
+                declaration, user=users["pingjia"], score=86.5, conclusion="符合基本要求。"
+            )
+            applications.transition(declaration.pk, "submit_to_city", user=user)
+            return declaration
+
+        declare(wuhan, Category.FACTORY)  # 草稿
+        to_city(declare(wuhan, Category.PRODUCT, "高效节能永磁同步电机 YE5-132M"), wuhan)  # 市州初审
+        returned = to_city(declare(huangshi, Category.FACTORY), huangshi)
+        applications.transition(
+            returned.pk,
+            "return_for_revision",
+            user=users["shizhou_huangshi"],
+            opinion="请补充近三年能耗数据。",
+        )
+        waiting = declare(huangshi, Category.SUPPLY_CHAIN)
+        applications.transition(waiting.pk, "submit_self_evaluation", user=huangshi)
+        reviews.request_commission(waiting, evaluator, user=huangshi)  # 待评价机构接受
+
+        park = to_city(declare(yichang, Category.PARK), yichang)
+        applications.transition(park.pk, "recommend", user=users["shizhou_yichang"], opinion="同意推荐。")
+
+        listed = to_city(declare(wuhan, Category.SUPPLY_CHAIN), wuhan)
+        applications.transition(listed.pk, "recommend", user=users["shizhou_wuhan"], opinion="同意推荐。")
+        applications.transition(listed.pk, "pass_review", user=users["shengting"], opinion="专家评审通过。")
+        publicity = registry.open_publicity(
+            [listed.pk],
+            user=users["shengting"],
+            title=f"{batch.year}年度湖北省绿色制造名单公示（演示）",
+            days=8,
+        )
+        registry.close_publicity(publicity.pk, user=users["shengting"])

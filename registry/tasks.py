@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def record_rereview_reminders() -> int:
+    """Beat-scheduled: record one reminder for each listed unit whose 三年一复核 is due. Idempotent."""
+    return services.record_rereview_reminders()

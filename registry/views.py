@@ -1,0 +1,78 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from applications.services import TransitionRefused
+
+from . import exports, services
+from .forms import PublicityForm
+from .models import ListedUnit, Publicity
+
+
+def _require_provincial(user):
+    if not user.is_provincial:
+        raise PermissionDenied(_("只有省经信厅可以执行此操作。"))
+
+
+@login_required
+def publicity_create(request):
+    _require_provincial(request.user)
+    form = PublicityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            publicity = services.open_publicity(
+                [d.pk for d in form.cleaned_data["declarations"]],
+                user=request.user,
+                title=form.cleaned_data["title"],
+                days=form.cleaned_data["days"],
+            )
+        except TransitionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("公示已发布。"))
+            return redirect("registry:publicity_detail", pk=publicity.pk)
+    return render(request, "registry/publicity_form.html", {"form": form})
+
+
+def publicity_detail(request, pk):
+    publicity = get_object_or_404(Publicity, pk=pk)
+    entries = publicity.declarations.select_related("organisation", "region").order_by("region__order", "pk")
+    return render(request, "registry/publicity_detail.html", {"publicity": publicity, "entries": entries})
+
+
+def publicity_list(request):
+    return render(request, "registry/publicity_list.html", {"notices": Publicity.objects.all()[:50]})
+
+
+@login_required
+@require_POST
+def publicity_close(request, pk):
+    _require_provincial(request.user)
+    listed = services.close_publicity(pk, user=request.user)
+    messages.success(request, _("公示已结束，%(n)d个单位列入名单。") % {"n": len(listed)})
+    return redirect("registry:publicity_detail", pk=pk)
+
+
+def listed_units(request):
+    units = ListedUnit.objects.for_lists().exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
+    page = Paginator(units, 50).get_page(request.GET.get("page"))
+    return render(request, "registry/list.html", {"page": page})
+
+
+@login_required
+def listed_units_export(request):
+    _require_provincial(request.user)
+    units = ListedUnit.objects.for_lists().exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
+    response = HttpResponse(
+        exports.list_workbook(units.iterator(chunk_size=2000)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"green-list-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
