@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import has_transition_perm
 
 from greenmfg.models import AuditEntry
 
@@ -40,10 +39,10 @@ def _failed_condition(declaration, meta) -> str | None:
 
 
 def _refusal(declaration, name, user) -> str | None:
-    method, meta = _transition_meta(declaration, name)
+    _method, meta = _transition_meta(declaration, name)
     if meta is None:
         return _state_refusal(declaration)
-    if not has_transition_perm(method, user):
+    if not meta.has_perm(declaration, user):
         return _("您无权对该申报执行此操作。")
     return _failed_condition(declaration, meta)
 

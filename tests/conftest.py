@@ -1,0 +1,45 @@
+import pytest
+
+from greenmfg.roles import Role
+
+from .factories import PASSWORD, EvaluatorFactory, OrganisationFactory, make_user
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as ``user`` (with the real login form, as a person would)."""
+
+    def log_in(user):
+        client.logout()
+        response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.content.decode()
+        return client
+
+    return log_in
+
+
+@pytest.fixture
+def cast(db):
+    """One user per role, two cities (武汉 420100, 黄石 420200), an enterprise in each, an approved evaluator."""
+
+    class Cast:
+        wuhan_org = OrganisationFactory(name="武汉绿源机械有限公司", region_id="420100")
+        huangshi_org = OrganisationFactory(name="黄石华新新材料股份有限公司", region_id="420200")
+        applicant = make_user(Role.APPLICANT)
+        other_applicant = make_user(Role.APPLICANT)
+        evaluator_staff = make_user(Role.EVALUATOR)
+        wuhan_official = make_user(Role.CITY, city="420100")
+        huangshi_official = make_user(Role.CITY, city="420200")
+        expert = make_user(Role.EXPERT)
+        province = make_user(Role.PROVINCE)
+        evaluator = EvaluatorFactory(name="湖北绿色低碳评价中心")
+
+    Cast.wuhan_org.members.add(Cast.applicant)
+    Cast.huangshi_org.members.add(Cast.other_applicant)
+    Cast.evaluator_staff.groups.add(Cast.evaluator.staff_group)
+    return Cast

@@ -1,0 +1,84 @@
+"""factory-boy factories: a user of each role, organisations with valid credit codes, batches, declarations."""
+
+import itertools
+from datetime import timedelta
+
+import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from applications.models import Batch, Category, Declaration, Organisation
+from greenmfg.identifiers import credit_code_check_character
+from greenmfg.models import Region, User
+from greenmfg.roles import Role
+from reviews.models import Evaluator
+
+PASSWORD = "test-password-123"
+_serial = itertools.count(1)
+
+
+def valid_credit_code(region_code="420100") -> str:
+    body = f"91{region_code}MA{next(_serial):07d}"
+    return body + credit_code_check_character(body)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"用户{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if extracted:
+            self.groups.add(Group.objects.get(name=Role(extracted).value))
+        self.save()
+
+
+def make_user(role, city=None, **kwargs):
+    return UserFactory(role=role, city=Region.objects.get(pk=city) if city else None, **kwargs)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"湖北测试制造有限公司{n}")
+    kind = Organisation.Kind.ENTERPRISE
+    region_id = "420100"
+    credit_code = factory.LazyAttribute(lambda o: valid_credit_code(o.region_id))
+
+
+class BatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Batch
+        django_get_or_create = ("year",)
+
+    year = 2026
+    title = factory.LazyAttribute(lambda b: f"{b.year}年度绿色制造申报")
+    submission_deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    recommendation_deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=60))
+    requires_third_party = True
+
+
+class EvaluatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Evaluator
+
+    name = factory.Sequence(lambda n: f"湖北评价中心{n}")
+    credit_code = factory.LazyFunction(valid_credit_code)
+    is_approved = True
+
+
+class DeclarationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Declaration
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    region_id = factory.SelfAttribute("organisation.region_id")
+    batch = factory.SubFactory(BatchFactory)
+    category = Category.FACTORY
+    created_by = factory.SubFactory(UserFactory)

@@ -1,0 +1,88 @@
+"""The public list, its export, and the three-yearly re-review reminders."""
+
+from datetime import date
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from greenmfg.celery import app as celery_app
+from registry.models import ListedUnit, ReReviewReminder
+from registry.services import record_rereview_reminders
+from registry.tasks import record_rereview_reminders as reminder_task
+
+from ..factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(count, *, listed_on=date(2026, 6, 1), region_id="420100", **kwargs):
+    units = []
+    for _ in range(count):
+        organisation = OrganisationFactory(region_id=region_id)
+        units.append(
+            ListedUnit.objects.create(
+                organisation=organisation,
+                region_id=region_id,
+                category=kwargs.get("category", "factory"),
+                product_name=kwargs.get("product_name", ""),
+                level=kwargs.get("level", "provincial"),
+                year=listed_on.year,
+                listed_on=listed_on,
+            )
+        )
+    return units
+
+
+def test_the_export_has_one_row_per_listed_unit_with_chinese_intact(cast, login):
+    units = listed(3) + listed(2, region_id="420200", category="product", product_name="节能型变压器 SZ20")
+    removed = listed(1)[0]
+    ListedUnit.objects.filter(pk=removed.pk).update(review_status="removed")
+
+    response = login(cast.province).get("/lists/export.xlsx")
+
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("序号", "地区", "单位名称", "产品名称", "类别", "级别", "批次/年度", "复核状态")
+    assert [row[0] for row in rows[1:]] == [1, 2, 3, 4, 5]
+    assert sorted(row[2] for row in rows[1:]) == sorted(u.organisation.name for u in units)
+    assert removed.organisation.name not in [row[2] for row in rows[1:]]
+    product_rows = [row for row in rows[1:] if row[1] == "黄石市"]
+    assert product_rows[0][3:7] == ("节能型变压器 SZ20", "绿色设计产品", "省级", 2026)
+
+
+def test_the_public_list_pages_and_its_query_count_stays_flat(client, django_assert_num_queries):
+    listed(2)
+    with django_assert_num_queries(2):
+        small = client.get("/lists/")
+    listed(30, region_id="420500")
+    with django_assert_num_queries(2):
+        large = client.get("/lists/")
+    assert small.status_code == large.status_code == 200
+    assert "共 32 个单位" in large.content.decode()
+
+
+def test_reminders_are_recorded_once_for_units_whose_re_review_is_due():
+    due = listed(2, listed_on=date(2023, 1, 10))
+    listed(1, listed_on=date(2025, 1, 10))
+
+    assert record_rereview_reminders(today=date(2026, 1, 10)) == 2
+    assert record_rereview_reminders(today=date(2026, 1, 10)) == 0
+    assert set(ReReviewReminder.objects.values_list("listed_unit_id", "due_on")) == {
+        (unit.pk, date(2026, 1, 10)) for unit in due
+    }
+    assert set(ListedUnit.objects.filter(review_status="due").values_list("pk", flat=True)) == {u.pk for u in due}
+
+
+def test_the_reminder_task_runs_eagerly_in_the_embedded_default(monkeypatch):
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    listed(3, listed_on=date(2020, 5, 1))
+    assert reminder_task.delay().get() == 3
+    assert reminder_task.delay().get() == 0
+    assert ReReviewReminder.objects.count() == 3
+
+
+def test_the_reminder_task_is_on_the_beat_schedule(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert any(entry["task"] == "registry.tasks.record_rereview_reminders" for entry in schedule.values())

@@ -1,0 +1,171 @@
+"""One declaration travels the whole policy through the HTTP client, each step done by the right role."""
+
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from applications.models import Batch, Declaration
+from greenmfg.models import AuditEntry
+from registry.models import ListedUnit
+from reviews.models import Commission
+
+from ..factories import BatchFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def state_of(declaration_id):
+    return Declaration.objects.get(pk=declaration_id).state
+
+
+def post_transition(client, pk, name, opinion=""):
+    return client.post(f"/declarations/{pk}/transition/{name}/", {"opinion": opinion})
+
+
+def test_whole_journey_from_draft_to_the_public_list_and_its_export(cast, login):
+    batch = BatchFactory()
+
+    # 申报单位: create, attest, self-evaluate, commission an evaluator.
+    client = login(cast.applicant)
+    response = client.post(
+        "/declarations/new/",
+        {"organisation": cast.wuhan_org.pk, "batch": batch.pk, "category": "factory", "summary": "电机制造"},
+    )
+    declaration = Declaration.objects.get(organisation=cast.wuhan_org)
+    assert response.status_code == 302
+    assert response["Location"] == f"/declarations/{declaration.pk}/"
+    assert declaration.state == "draft"
+
+    refused = post_transition(client, declaration.pk, "submit_self_evaluation")
+    assert state_of(declaration.pk) == "draft"
+    assert "请先勾选基本条件" in client.get(refused["Location"]).content.decode()
+
+    client.post(f"/declarations/{declaration.pk}/attest/", {"eligible": "on", "truthful": "on"})
+    post_transition(client, declaration.pk, "submit_self_evaluation")
+    assert state_of(declaration.pk) == "self_evaluated"
+
+    client.post(f"/reviews/declarations/{declaration.pk}/commission/", {"evaluator": cast.evaluator.pk})
+    commission = Commission.objects.get(declaration=declaration)
+
+    # 第三方评价机构: accept with an independence declaration, then submit the evaluation.
+    client = login(cast.evaluator_staff)
+    assert "待接受的委托" in client.get("/dashboard/").content.decode()
+    client.post(f"/reviews/commissions/{commission.pk}/", {"accept": "1", "independence_declaration": "无利益关系"})
+    assert state_of(declaration.pk) == "under_evaluation"
+    client.post(f"/reviews/declarations/{declaration.pk}/evaluation/", {"score": "88.5", "conclusion": "符合"})
+    assert state_of(declaration.pk) == "evaluated"
+
+    # 申报单位 submits to the city.
+    client = login(cast.applicant)
+    post_transition(client, declaration.pk, "submit_to_city")
+    assert state_of(declaration.pk) == "city_review"
+
+    # 市州经信局 (武汉): the queue holds it; returning without an opinion is refused; returns, then recommends.
+    client = login(cast.wuhan_official)
+    assert cast.wuhan_org.name in client.get("/dashboard/").content.decode()
+    post_transition(client, declaration.pk, "return_for_revision", opinion="")
+    assert state_of(declaration.pk) == "city_review"
+    post_transition(client, declaration.pk, "return_for_revision", opinion="请补充能耗数据")
+    assert state_of(declaration.pk) == "returned"
+
+    login(cast.applicant)
+    post_transition(client, declaration.pk, "resubmit")
+    assert state_of(declaration.pk) == "city_review"
+
+    client = login(cast.wuhan_official)
+    post_transition(client, declaration.pk, "recommend", opinion="同意推荐")
+    assert state_of(declaration.pk) == "province_review"
+
+    # 省经信厅: passes review, opens 公示, closes it; the unit is listed.
+    client = login(cast.province)
+    post_transition(client, declaration.pk, "pass_review", opinion="专家评审通过")
+    assert state_of(declaration.pk) == "review_passed"
+    response = client.post(
+        "/publicity/new/", {"title": "2026年度绿色制造名单公示", "days": 8, "declarations": [declaration.pk]}
+    )
+    assert state_of(declaration.pk) == "in_publicity"
+    publicity_url = response["Location"]
+    assert cast.wuhan_org.name in client.get(publicity_url).content.decode()
+    client.post(f"{publicity_url}close/")
+    assert state_of(declaration.pk) == "listed"
+
+    unit = ListedUnit.objects.get(declaration=declaration)
+    assert unit.level == "provincial"
+    assert unit.next_review_on.year == unit.listed_on.year + 3
+
+    # 公众: the public list shows it.
+    client.logout()
+    public = client.get("/lists/")
+    assert public.status_code == 200
+    assert cast.wuhan_org.name in public.content.decode()
+
+    # 省经信厅 downloads the list.
+    client = login(cast.province)
+    export = client.get("/lists/export.xlsx")
+    rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[1][:3] == (1, "武汉市", "武汉绿源机械有限公司")
+
+    # The audit trail holds every step, with who, from, to and opinion.
+    steps = list(AuditEntry.for_object(declaration).values_list("action", "from_state", "to_state"))
+    assert [s[0] for s in steps] == [
+        "create",
+        "attest",
+        "submit_self_evaluation",
+        "request_commission",
+        "commission",
+        "submit_evaluation",
+        "submit_to_city",
+        "return_for_revision",
+        "resubmit",
+        "recommend",
+        "pass_review",
+        "open_publicity",
+        "list",
+    ]
+    assert AuditEntry.for_object(declaration).get(action="return_for_revision").actor == cast.wuhan_official
+    assert AuditEntry.for_object(declaration).get(action="recommend").opinion == "同意推荐"
+
+
+def test_without_third_party_requirement_the_applicant_goes_straight_to_the_city(cast, login):
+    batch = BatchFactory(requires_third_party=False)
+    client = login(cast.applicant)
+    client.post("/declarations/new/", {"organisation": cast.wuhan_org.pk, "batch": batch.pk, "category": "factory"})
+    declaration = Declaration.objects.get(organisation=cast.wuhan_org)
+    client.post(f"/declarations/{declaration.pk}/attest/", {"eligible": "on", "truthful": "on"})
+    post_transition(client, declaration.pk, "submit_self_evaluation")
+    post_transition(client, declaration.pk, "submit_to_city")
+    assert state_of(declaration.pk) == "city_review"
+
+
+def test_submitting_after_the_deadline_is_refused_with_the_deadline(cast, login):
+    batch = BatchFactory(requires_third_party=False)
+    client = login(cast.applicant)
+    client.post("/declarations/new/", {"organisation": cast.wuhan_org.pk, "batch": batch.pk, "category": "factory"})
+    declaration = Declaration.objects.get(organisation=cast.wuhan_org)
+    client.post(f"/declarations/{declaration.pk}/attest/", {"eligible": "on", "truthful": "on"})
+    post_transition(client, declaration.pk, "submit_self_evaluation")
+    Batch.objects.filter(pk=batch.pk).update(submission_deadline="2026-01-15T17:00:00+08:00")
+
+    response = post_transition(client, declaration.pk, "submit_to_city")
+
+    assert state_of(declaration.pk) == "self_evaluated"
+    assert "已超过申报截止时间（2026年1月15日 17:00）" in client.get(response["Location"]).content.decode()
+
+
+def test_an_exclusion_in_force_refuses_submission_with_its_reason(cast, login):
+    from datetime import date
+
+    from applications.services import exclude
+
+    exclude(cast.wuhan_org, reason="2025年被移出绿色工厂名单", starts_on=date(2025, 3, 1), ends_on=date(2028, 2, 29))
+    batch = BatchFactory()
+    client = login(cast.applicant)
+    client.post("/declarations/new/", {"organisation": cast.wuhan_org.pk, "batch": batch.pk, "category": "factory"})
+    declaration = Declaration.objects.get(organisation=cast.wuhan_org)
+    client.post(f"/declarations/{declaration.pk}/attest/", {"eligible": "on", "truthful": "on"})
+
+    response = post_transition(client, declaration.pk, "submit_self_evaluation")
+
+    assert state_of(declaration.pk) == "draft"
+    assert "2025年被移出绿色工厂名单" in client.get(response["Location"]).content.decode()

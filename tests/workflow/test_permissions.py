@@ -1,0 +1,132 @@
+"""Who may see and act on which declaration, tried from the outside."""
+
+import pytest
+
+from applications import services
+from applications.models import Declaration
+from greenmfg.models import AuditEntry
+
+from ..factories import BatchFactory, DeclarationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def declaration_in(org, state_path, cast, *, requires_third_party=False):
+    """A declaration of ``org`` driven through ``state_path`` by the right users."""
+    declaration = services.create_declaration(
+        organisation=org,
+        user=cast.applicant,
+        batch=BatchFactory(requires_third_party=requires_third_party),
+        category="factory",
+    )
+    member = org.members.first()
+    services.attest(declaration, user=member)
+    official = cast.wuhan_official if org.region_id == "420100" else cast.huangshi_official
+    actors = {
+        "submit_self_evaluation": member,
+        "submit_to_city": member,
+        "recommend": official,
+    }
+    for name in state_path:
+        services.transition(declaration.pk, name, user=actors[name], opinion="意见")
+    return Declaration.objects.get(pk=declaration.pk)
+
+
+def test_a_wuhan_official_cannot_see_a_huangshi_declaration(cast, login):
+    huangshi = declaration_in(cast.huangshi_org, ["submit_self_evaluation", "submit_to_city"], cast)
+    wuhan = declaration_in(cast.wuhan_org, ["submit_self_evaluation", "submit_to_city"], cast)
+    client = login(cast.wuhan_official)
+
+    assert client.get(f"/declarations/{huangshi.pk}/").status_code == 404
+    listing = client.get("/declarations/").content.decode()
+    assert cast.wuhan_org.name in listing
+    assert cast.huangshi_org.name not in listing
+    assert cast.huangshi_org.name not in client.get("/dashboard/").content.decode()
+    assert client.get(f"/declarations/{wuhan.pk}/").status_code == 200
+
+
+def test_a_wuhan_official_cannot_recommend_a_huangshi_declaration(cast, login):
+    huangshi = declaration_in(cast.huangshi_org, ["submit_self_evaluation", "submit_to_city"], cast)
+    audit_before = AuditEntry.objects.count()
+    client = login(cast.wuhan_official)
+
+    response = client.post(f"/declarations/{huangshi.pk}/transition/recommend/", {"opinion": "同意"})
+
+    assert response.status_code == 404
+    assert Declaration.objects.get(pk=huangshi.pk).state == "city_review"
+    assert AuditEntry.objects.count() == audit_before
+
+
+def test_an_enterprise_cannot_open_another_enterprises_declaration(cast, login):
+    theirs = declaration_in(cast.huangshi_org, [], cast)
+    client = login(cast.applicant)
+
+    assert client.get(f"/declarations/{theirs.pk}/").status_code == 404
+    assert client.post(f"/declarations/{theirs.pk}/transition/withdraw/").status_code == 404
+    assert cast.huangshi_org.name not in client.get("/declarations/").content.decode()
+    assert Declaration.objects.get(pk=theirs.pk).state == "draft"
+
+
+@pytest.mark.parametrize(
+    ("role", "transition", "path"),
+    [
+        ("applicant", "recommend", ["submit_self_evaluation", "submit_to_city"]),
+        ("applicant", "pass_review", ["submit_self_evaluation", "submit_to_city", "recommend"]),
+        ("wuhan_official", "pass_review", ["submit_self_evaluation", "submit_to_city", "recommend"]),
+        ("wuhan_official", "submit_to_city", ["submit_self_evaluation"]),
+        ("province", "recommend", ["submit_self_evaluation", "submit_to_city"]),
+        ("province", "withdraw", ["submit_self_evaluation"]),
+        ("province", "submit_self_evaluation", []),
+    ],
+)
+def test_a_transition_by_the_wrong_role_is_refused_and_changes_nothing(cast, login, role, transition, path):
+    declaration = declaration_in(cast.wuhan_org, path, cast)
+    state_before = declaration.state
+    audit_before = list(AuditEntry.for_object(declaration).values_list("pk", flat=True))
+    client = login(getattr(cast, role))
+
+    response = client.post(f"/declarations/{declaration.pk}/transition/{transition}/", {"opinion": "意见"}, follow=True)
+
+    assert "您无权对该申报执行此操作" in response.content.decode()
+    assert Declaration.objects.get(pk=declaration.pk).state == state_before
+    assert list(AuditEntry.for_object(declaration).values_list("pk", flat=True)) == audit_before
+
+
+def test_an_expert_and_an_evaluator_see_nothing_they_were_not_given(cast, login):
+    declaration = declaration_in(cast.wuhan_org, ["submit_self_evaluation", "submit_to_city"], cast)
+    for user in (cast.expert, cast.evaluator_staff):
+        client = login(user)
+        assert client.get(f"/declarations/{declaration.pk}/").status_code == 404
+        assert cast.wuhan_org.name not in client.get("/declarations/").content.decode()
+
+
+def test_an_evaluator_sees_a_declaration_only_once_commissioned(cast, login):
+    from reviews.services import request_commission
+
+    declaration = declaration_in(cast.wuhan_org, ["submit_self_evaluation"], cast, requires_third_party=True)
+    client = login(cast.evaluator_staff)
+    assert client.get(f"/declarations/{declaration.pk}/").status_code == 404
+
+    request_commission(declaration, cast.evaluator, user=cast.applicant)
+
+    assert client.get(f"/declarations/{declaration.pk}/").status_code == 200
+
+
+def test_transitions_of_later_stages_cannot_be_run_from_the_declaration_page(cast, login):
+    declaration = DeclarationFactory(organisation=cast.wuhan_org)
+    client = login(cast.province)
+    assert client.post(f"/declarations/{declaration.pk}/transition/list/").status_code == 403
+
+
+def test_anonymous_users_are_sent_to_the_login_page(client, cast):
+    declaration = DeclarationFactory(organisation=cast.wuhan_org)
+    for url in ("/dashboard/", "/declarations/", f"/declarations/{declaration.pk}/", "/lists/export.xlsx"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_only_the_province_downloads_the_list(cast, login):
+    for user in (cast.applicant, cast.wuhan_official, cast.expert, cast.evaluator_staff):
+        assert login(user).get("/lists/export.xlsx").status_code == 403
+    assert login(cast.province).get("/lists/export.xlsx").status_code == 200
