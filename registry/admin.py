@@ -16,7 +16,15 @@ class PublicityAdmin(admin.ModelAdmin):
 
 @admin.register(ListedUnit)
 class ListedUnitAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "category", "level", "year", "listed_on", "next_review_on", "review_status"]
+    list_display = [
+        "organisation",
+        "category",
+        "level",
+        "year",
+        "listed_on",
+        "next_review_on",
+        "review_status",
+    ]
     list_filter = ["level", "category", "year", "region", "review_status"]
     search_fields = ["organisation__name"]
 

@@ -42,7 +42,12 @@ def test_every_citys_2025_targets(row):
 
 
 def test_the_2025_totals_are_200_100_30_15():
-    totals = dict(Target.objects.filter(year=2025).values("category").annotate(n=Sum("count")).values_list("category", "n"))
+    totals = dict(
+        Target.objects.filter(year=2025)
+        .values("category")
+        .annotate(n=Sum("count"))
+        .values_list("category", "n")
+    )
     assert totals == {"product": 200, "factory": 100, "supply_chain": 30, "park": 15}
 
 

@@ -72,7 +72,9 @@ def test_reminders_are_recorded_once_for_units_whose_re_review_is_due():
     assert set(ReReviewReminder.objects.values_list("listed_unit_id", "due_on")) == {
         (unit.pk, date(2026, 1, 10)) for unit in due
     }
-    assert set(ListedUnit.objects.filter(review_status="due").values_list("pk", flat=True)) == {u.pk for u in due}
+    assert set(ListedUnit.objects.filter(review_status="due").values_list("pk", flat=True)) == {
+        u.pk for u in due
+    }
 
 
 def test_the_reminder_task_runs_eagerly_in_the_embedded_default(monkeypatch):

@@ -46,7 +46,21 @@ def worker(transactional_db):
     name = f"{queue}@localhost"
     env = {**os.environ, "DATABASE_URL": _database_url()}
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "greenmfg", "worker", "-Q", queue, "-n", name, "--pool=solo", "-l", "info"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "greenmfg",
+            "worker",
+            "-Q",
+            queue,
+            "-n",
+            name,
+            "--pool=solo",
+            "-l",
+            "info",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -57,7 +71,9 @@ def worker(transactional_db):
         deadline = time.monotonic() + 60
         while not celery_app.control.ping(destination=[name], timeout=1):
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the Celery worker did not start:\n" + (process.stdout.read() if process.poll() else ""))
+                pytest.fail(
+                    "the Celery worker did not start:\n" + (process.stdout.read() if process.poll() else "")
+                )
         yield queue
     finally:
         process.terminate()

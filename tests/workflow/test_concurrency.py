@@ -53,5 +53,7 @@ def test_two_simultaneous_decisions_on_one_declaration_let_exactly_one_win(cast)
     assert len(winners) == 1
     assert all("不能执行此操作" in reason for outcome, reason in outcomes if outcome == "refused")
     final = Declaration.objects.get(pk=declaration.pk)
-    decisions = AuditEntry.for_object(final).filter(action__in=["recommend", "not_recommend", "return_for_revision"])
+    decisions = AuditEntry.for_object(final).filter(
+        action__in=["recommend", "not_recommend", "return_for_revision"]
+    )
     assert list(decisions.values_list("action", flat=True)) == winners

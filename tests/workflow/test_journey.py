@@ -51,9 +51,13 @@ def test_whole_journey_from_draft_to_the_public_list_and_its_export(cast, login)
     # 第三方评价机构: accept with an independence declaration, then submit the evaluation.
     client = login(cast.evaluator_staff)
     assert "待接受的委托" in client.get("/dashboard/").content.decode()
-    client.post(f"/reviews/commissions/{commission.pk}/", {"accept": "1", "independence_declaration": "无利益关系"})
+    client.post(
+        f"/reviews/commissions/{commission.pk}/", {"accept": "1", "independence_declaration": "无利益关系"}
+    )
     assert state_of(declaration.pk) == "under_evaluation"
-    client.post(f"/reviews/declarations/{declaration.pk}/evaluation/", {"score": "88.5", "conclusion": "符合"})
+    client.post(
+        f"/reviews/declarations/{declaration.pk}/evaluation/", {"score": "88.5", "conclusion": "符合"}
+    )
     assert state_of(declaration.pk) == "evaluated"
 
     # 申报单位 submits to the city.
@@ -130,7 +134,9 @@ def test_whole_journey_from_draft_to_the_public_list_and_its_export(cast, login)
 def test_without_third_party_requirement_the_applicant_goes_straight_to_the_city(cast, login):
     batch = BatchFactory(requires_third_party=False)
     client = login(cast.applicant)
-    client.post("/declarations/new/", {"organisation": cast.wuhan_org.pk, "batch": batch.pk, "category": "factory"})
+    client.post(
+        "/declarations/new/", {"organisation": cast.wuhan_org.pk, "batch": batch.pk, "category": "factory"}
+    )
     declaration = Declaration.objects.get(organisation=cast.wuhan_org)
     client.post(f"/declarations/{declaration.pk}/attest/", {"eligible": "on", "truthful": "on"})
     post_transition(client, declaration.pk, "submit_self_evaluation")
@@ -141,7 +147,9 @@ def test_without_third_party_requirement_the_applicant_goes_straight_to_the_city
 def test_submitting_after_the_deadline_is_refused_with_the_deadline(cast, login):
     batch = BatchFactory(requires_third_party=False)
     client = login(cast.applicant)
-    client.post("/declarations/new/", {"organisation": cast.wuhan_org.pk, "batch": batch.pk, "category": "factory"})
+    client.post(
+        "/declarations/new/", {"organisation": cast.wuhan_org.pk, "batch": batch.pk, "category": "factory"}
+    )
     declaration = Declaration.objects.get(organisation=cast.wuhan_org)
     client.post(f"/declarations/{declaration.pk}/attest/", {"eligible": "on", "truthful": "on"})
     post_transition(client, declaration.pk, "submit_self_evaluation")
@@ -158,10 +166,17 @@ def test_an_exclusion_in_force_refuses_submission_with_its_reason(cast, login):
 
     from applications.services import exclude
 
-    exclude(cast.wuhan_org, reason="2025年被移出绿色工厂名单", starts_on=date(2025, 3, 1), ends_on=date(2028, 2, 29))
+    exclude(
+        cast.wuhan_org,
+        reason="2025年被移出绿色工厂名单",
+        starts_on=date(2025, 3, 1),
+        ends_on=date(2028, 2, 29),
+    )
     batch = BatchFactory()
     client = login(cast.applicant)
-    client.post("/declarations/new/", {"organisation": cast.wuhan_org.pk, "batch": batch.pk, "category": "factory"})
+    client.post(
+        "/declarations/new/", {"organisation": cast.wuhan_org.pk, "batch": batch.pk, "category": "factory"}
+    )
     declaration = Declaration.objects.get(organisation=cast.wuhan_org)
     client.post(f"/declarations/{declaration.pk}/attest/", {"eligible": "on", "truthful": "on"})
 

@@ -85,7 +85,9 @@ def test_a_transition_by_the_wrong_role_is_refused_and_changes_nothing(cast, log
     audit_before = list(AuditEntry.for_object(declaration).values_list("pk", flat=True))
     client = login(getattr(cast, role))
 
-    response = client.post(f"/declarations/{declaration.pk}/transition/{transition}/", {"opinion": "意见"}, follow=True)
+    response = client.post(
+        f"/declarations/{declaration.pk}/transition/{transition}/", {"opinion": "意见"}, follow=True
+    )
 
     assert "您无权对该申报执行此操作" in response.content.decode()
     assert Declaration.objects.get(pk=declaration.pk).state == state_before
