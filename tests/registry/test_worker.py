@@ -39,7 +39,7 @@ def _database_url():
 
 
 @pytest.fixture
-def worker(transactional_db):
+def worker():
     """A `celery worker` process on its own queue, pointed at the test database."""
     _require_services()
     queue = f"test-{uuid.uuid4().hex[:8]}"
@@ -84,6 +84,7 @@ def worker(transactional_db):
 
 
 @pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_reminder_task_is_idempotent_on_a_real_worker(worker):
     for _ in range(3):
         ListedUnit.objects.create(

@@ -11,7 +11,8 @@ from greenmfg.models import AuditEntry
 
 from ..factories import BatchFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test must not take the reference data with it.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_two_simultaneous_decisions_on_one_declaration_let_exactly_one_win(cast):
