@@ -10,6 +10,7 @@ from greenmfg.models import AuditEntry
 from greenmfg.roles import Role
 
 from . import permissions, services
+from .filters import DeclarationFilter
 from .forms import AttestationForm, DeclarationForm, OpinionForm
 from .models import Declaration
 
@@ -22,16 +23,10 @@ def get_visible_declaration(user, pk):
 
 @login_required
 def declaration_list(request):
-    declarations = permissions.visible_declarations(request.user, Declaration.objects.for_lists())
-    state = request.GET.get("state")
-    if state in Declaration.State.values:
-        declarations = declarations.filter(state=state)
-    page = Paginator(declarations, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "applications/declaration_list.html",
-        {"page": page, "states": Declaration.State.choices, "current_state": state},
-    )
+    visible = permissions.visible_declarations(request.user, Declaration.objects.for_lists())
+    filterset = DeclarationFilter(request.GET, queryset=visible)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "applications/declaration_list.html", {"page": page, "filterset": filterset})
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from applications.services import TransitionRefused
 
 from . import exports, services
+from .filters import ListedUnitFilter
 from .forms import PublicityForm
 from .models import ListedUnit, Publicity
 
@@ -59,16 +60,22 @@ def publicity_close(request, pk):
     return redirect("registry:publicity_detail", pk=pk)
 
 
-def listed_units(request):
+def _filtered_units(request):
     units = ListedUnit.objects.for_lists().exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
-    page = Paginator(units, 50).get_page(request.GET.get("page"))
-    return render(request, "registry/list.html", {"page": page})
+    return ListedUnitFilter(request.GET, queryset=units)
+
+
+def listed_units(request):
+    filterset = _filtered_units(request)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "registry/list.html", {"page": page, "filterset": filterset})
 
 
 @login_required
 def listed_units_export(request):
+    """The list as .xlsx: exactly the rows the same query parameters show on /lists/."""
     _require_provincial(request.user)
-    units = ListedUnit.objects.for_lists().exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
+    units = _filtered_units(request).qs
     response = HttpResponse(
         exports.list_workbook(units.iterator(chunk_size=2000)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -54,13 +54,13 @@ def test_the_export_has_one_row_per_listed_unit_with_chinese_intact(cast, login)
 
 def test_the_public_list_pages_and_its_query_count_stays_flat(client, django_assert_num_queries):
     listed(2)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # count, page, the region options of the filter
         small = client.get("/lists/")
     listed(30, region_id="420500")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # count, page, the region options of the filter
         large = client.get("/lists/")
     assert small.status_code == large.status_code == 200
-    assert "共 32 个单位" in large.content.decode()
+    assert "共 32 条" in large.content.decode()
 
 
 def test_reminders_are_recorded_once_for_units_whose_re_review_is_due():
@@ -88,3 +88,18 @@ def test_the_reminder_task_runs_eagerly_in_the_embedded_default(monkeypatch):
 def test_the_reminder_task_is_on_the_beat_schedule(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert any(entry["task"] == "registry.tasks.record_rereview_reminders" for entry in schedule.values())
+
+
+def test_the_list_filters_and_the_export_takes_exactly_the_filtered_rows(cast, login):
+    wuhan = listed(2)
+    listed(3, region_id="420200")
+    listed(1, category="park")
+
+    page = login(cast.province).get("/lists/", {"region": "420100", "category": "factory"}).content.decode()
+    export = login(cast.province).get("/lists/export.xlsx", {"region": "420100", "category": "factory"})
+
+    rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))[1:]
+    assert sorted(row[2] for row in rows) == sorted(unit.organisation.name for unit in wuhan)
+    for unit in wuhan:
+        assert unit.organisation.name in page
+    assert "共 2 条" in page

@@ -1,6 +1,8 @@
 """Who may see and act on which declaration, tried from the outside."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from applications import services
 from applications.models import Declaration
@@ -132,3 +134,18 @@ def test_only_the_province_downloads_the_list(cast, login):
     for user in (cast.applicant, cast.wuhan_official, cast.expert, cast.evaluator_staff):
         assert login(user).get("/lists/export.xlsx").status_code == 403
     assert login(cast.province).get("/lists/export.xlsx").status_code == 200
+
+
+def test_the_city_queue_makes_the_same_number_of_queries_with_1_and_with_20_declarations(cast, login):
+    client = login(cast.wuhan_official)
+    declaration_in(cast.wuhan_org, ["submit_self_evaluation", "submit_to_city"], cast)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/declarations/")
+        client.get("/dashboard/")
+    for _ in range(19):
+        declaration_in(cast.wuhan_org, ["submit_self_evaluation", "submit_to_city"], cast)
+    with CaptureQueriesContext(connection) as twenty:
+        listing = client.get("/declarations/")
+        client.get("/dashboard/")
+    assert len(twenty) == len(one)
+    assert "共 20 条" in listing.content.decode()
