@@ -15,9 +15,31 @@ def condition(message):
     return decorate
 
 
-@condition(lambda d: _("请先勾选基本条件并作出材料真实性承诺。"))
+def _missing_attestations(declaration):
+    from .eligibility import missing_items
+
+    return missing_items(declaration.category, declaration.attested_items)
+
+
+@condition(
+    lambda d: (
+        _("请先确认以下基本条件：%(items)s") % {"items": "；".join(_missing_attestations(d))}
+        if _missing_attestations(d)
+        else _("请先作出材料真实性承诺。")
+    )
+)
 def eligibility_attested(declaration) -> bool:
-    return declaration.eligibility_attested and declaration.commitment_accepted_at is not None
+    return not _missing_attestations(declaration) and declaration.commitments.exists()
+
+
+@condition(lambda d: _("自评价未达到要求：%(items)s") % {"items": "；".join(d.self_evaluation().failures)})
+def self_evaluation_passed(declaration) -> bool:
+    return declaration.self_evaluation().passed
+
+
+@condition(lambda d: _("请上传必需的材料：%(slots)s") % {"slots": "、".join(d.missing_required_slots())})
+def required_attachments_uploaded(declaration) -> bool:
+    return not declaration.missing_required_slots()
 
 
 @condition(lambda d: _("该单位处于“近三年不得申报”期内：%(reason)s") % {"reason": d.exclusion_in_force()})
@@ -27,12 +49,12 @@ def no_exclusion_in_force(declaration) -> bool:
 
 @condition(lambda d: _("本批次该类别不要求第三方评价。"))
 def third_party_required(declaration) -> bool:
-    return declaration.batch.requires_third_party
+    return declaration.setting.requires_third_party
 
 
 @condition(lambda d: _("本批次该类别要求第三方评价，请先委托第三方评价机构并完成评价。"))
 def third_party_done_or_not_required(declaration) -> bool:
-    return declaration.state != "self_evaluated" or not declaration.batch.requires_third_party
+    return declaration.state != "self_evaluated" or not declaration.setting.requires_third_party
 
 
 @condition(

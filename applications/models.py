@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -7,6 +9,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from greenmfg.identifiers import normalise_credit_code, validate_credit_code, validate_credit_code_format
 from greenmfg.models import Region
+from greenmfg.storage import private_storage
 
 from . import conditions as cond
 from .permissions import is_applicant, is_city_official_of, is_commissioned_evaluator, is_provincial
@@ -37,8 +40,15 @@ class Organisation(models.Model):
         help_text=_("个别真实代码无法通过校验位检查；仅系统管理员可在记录原因后接受。"),
     )
     region = models.ForeignKey(Region, verbose_name=_("所在市州"), on_delete=models.PROTECT)
+    group_name = models.CharField(
+        _("所属集团"), max_length=128, blank=True, help_text=_("集团的每个子公司以自己的名义单独申报。")
+    )
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("成员"), related_name="organisations", blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("成员"),
+        related_name="organisations",
+        blank=True,
+        through="Membership",
     )
 
     class Meta:
@@ -59,15 +69,131 @@ class Organisation(models.Model):
                 raise ValidationError({"credit_code": error}) from error
 
 
+class Membership(models.Model):
+    """A user of an organisation; its admins invite colleagues."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    is_admin = models.BooleanField(_("单位管理员"), default=False)
+    joined_at = models.DateTimeField(_("加入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("单位成员")
+        verbose_name_plural = _("单位成员")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="one_membership_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organisation}"
+
+
+class Invitation(models.Model):
+    """An organisation admin invites a colleague; the link lets them create their account and join."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    full_name = models.CharField(_("姓名"), max_length=64)
+    email = models.EmailField(_("邮箱"))
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("邀请时间"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("接受时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("成员邀请")
+        verbose_name_plural = _("成员邀请")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.full_name} <{self.email}> → {self.organisation}"
+
+
+class IndicatorTemplate(models.Model):
+    """A versioned indicator system for one category (e.g. ``factory/GB-T-36132-2018``); data, not code."""
+
+    class Scoring(models.TextChoices):
+        WEIGHTED = "weighted", _("一级指标加权")
+        POINTS = "points", _("累计分值")
+        PASS_FAIL = "pass_fail", _("逐项符合性判定")
+
+    code = models.CharField(_("编号"), max_length=64, unique=True)
+    category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
+    name = models.CharField(_("名称"), max_length=128)
+    standard = models.CharField(_("依据标准"), max_length=128, blank=True)
+    scoring = models.CharField(_("计分方式"), max_length=16, choices=Scoring.choices)
+    pass_mark = models.DecimalField(_("默认合格线"), max_digits=5, decimal_places=2, null=True, blank=True)
+    years_of_data = models.PositiveSmallIntegerField(
+        _("填报年数"), default=1, help_text=_("园区填报近3年数据。")
+    )
+
+    class Meta:
+        verbose_name = _("评价指标体系")
+        verbose_name_plural = _("评价指标体系")
+        ordering = ["category", "code"]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+
+class Indicator(models.Model):
+    class Kind(models.TextChoices):
+        GROUP = "group", _("指标分组")
+        VETO = "veto", _("基本要求（否决项）")
+        REQUIRED = "required", _("必选")
+        OPTIONAL = "optional", _("可选")
+        QUANTITATIVE = "quantitative", _("定量指标")
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("越高越好")
+        LOWER = "lower", _("越低越好")
+
+    template = models.ForeignKey(IndicatorTemplate, on_delete=models.CASCADE, related_name="indicators")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    code = models.CharField(_("编号"), max_length=32)
+    name = models.CharField(_("名称"), max_length=255)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    points = models.DecimalField(_("分值"), max_digits=6, decimal_places=2, default=0)
+    weight = models.DecimalField(_("权重（%）"), max_digits=5, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(_("单位"), max_length=32, blank=True)
+    benchmark = models.DecimalField(_("基准值"), max_digits=14, decimal_places=4, null=True, blank=True)
+    leading_value = models.DecimalField(_("引领值"), max_digits=14, decimal_places=4, null=True, blank=True)
+    direction = models.CharField(_("方向"), max_length=8, choices=Direction.choices, default=Direction.HIGHER)
+    guidance = models.TextField(_("评价要求"), blank=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("评价指标")
+        verbose_name_plural = _("评价指标")
+        ordering = ["template", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "code"], name="indicator_code_unique_in_template")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
 class Batch(models.Model):
-    """An annual call for declarations (年度申报批次) with its deadlines."""
+    """An annual call for declarations (年度申报批次): deadlines and the settings of the year."""
+
+    class DayKind(models.TextChoices):
+        CALENDAR = "calendar", _("自然日")
+        WORKING = "working", _("工作日")
 
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
     title = models.CharField(_("名称"), max_length=128)
     submission_deadline = models.DateTimeField(_("申报截止"))
     recommendation_deadline = models.DateTimeField(_("市州推荐截止"))
-    requires_third_party = models.BooleanField(
-        _("要求第三方评价"), default=True, help_text=_("2022年方案要求；国家2025年批次已取消。")
+    review_deadline = models.DateField(_("省级评审截止"), null=True, blank=True)
+    publicity_deadline = models.DateField(_("公示截止"), null=True, blank=True)
+    publicity_length = models.PositiveSmallIntegerField(_("公示期长度"), default=8)
+    publicity_day_kind = models.CharField(
+        _("公示期计算方式"), max_length=8, choices=DayKind.choices, default=DayKind.CALENDAR
+    )
+    evaluator_yearly_cap = models.PositiveSmallIntegerField(
+        _("第三方机构年度评价上限"), default=15, help_text=_("每个法人单位每年最多评价的数量，各类别合计。")
     )
 
     class Meta:
@@ -87,6 +213,41 @@ class Batch(models.Model):
         ):
             raise ValidationError({"recommendation_deadline": _("市州推荐截止不能早于申报截止。")})
 
+    def setting_for(self, category):
+        """The batch's settings for one category, or None when the batch does not accept it."""
+        return next((s for s in self.categories.all() if s.category == category), None)
+
+
+class BatchCategory(models.Model):
+    """A category the batch accepts, with its own settings."""
+
+    batch = models.ForeignKey(
+        Batch, verbose_name=_("批次"), on_delete=models.CASCADE, related_name="categories"
+    )
+    category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
+    requires_third_party = models.BooleanField(_("要求第三方评价"), default=True)
+    pass_mark = models.DecimalField(_("合格线"), max_digits=5, decimal_places=2, null=True, blank=True)
+    template = models.ForeignKey(
+        IndicatorTemplate, verbose_name=_("指标体系版本"), on_delete=models.PROTECT, related_name="batches"
+    )
+
+    class Meta:
+        verbose_name = _("批次类别设置")
+        verbose_name_plural = _("批次类别设置")
+        constraints = [models.UniqueConstraint(fields=["batch", "category"], name="one_setting_per_category")]
+
+    def __str__(self):
+        return f"{self.batch} · {self.get_category_display()}"
+
+    def clean(self):
+        super().clean()
+        if self.template_id and self.template.category != self.category:
+            raise ValidationError({"template": _("指标体系的类别与所选类别不一致。")})
+
+    @property
+    def effective_pass_mark(self):
+        return self.pass_mark if self.pass_mark is not None else self.template.pass_mark
+
 
 class Exclusion(models.Model):
     """近三年不得申报: while one is in force, the organisation may not submit."""
@@ -95,7 +256,12 @@ class Exclusion(models.Model):
         Organisation, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="exclusions"
     )
     reason = models.CharField(_("原因"), max_length=255)
-    source = models.CharField(_("来源"), max_length=255, blank=True)
+    source = models.CharField(
+        _("来源"), max_length=255, blank=True, help_text=_("如：文件文号、督查通报、名单移出决定")
+    )
+    evidence = models.FileField(
+        _("证明材料"), upload_to="exclusions/%Y/", blank=True, storage=private_storage
+    )
     starts_on = models.DateField(_("起始日期"))
     ends_on = models.DateField(_("截止日期"))
     recorded_by = models.ForeignKey(
@@ -113,6 +279,31 @@ class Exclusion(models.Model):
             "start": self.starts_on,
             "end": self.ends_on,
         }
+
+
+class Nature(models.TextChoices):
+    STATE_OWNED = "state_owned", _("国有企业")
+    PRIVATE = "private", _("民营企业")
+    FOREIGN = "foreign", _("外资企业")
+    JOINT = "joint", _("合资企业")
+    PUBLIC = "public", _("事业单位/管理机构")
+    OTHER = "other", _("其他")
+
+
+class ParkLevel(models.TextChoices):
+    NATIONAL = "national", _("国家级")
+    PROVINCIAL = "provincial", _("省级")
+
+
+def validate_industry_code(value):
+    """GB/T 4754-2017: a 门类 letter, or a 2-, 3- or 4-digit 大类/中类/小类 code, optionally after its letter."""
+    if not re.fullmatch(r"[A-T]|[A-T]?\d{2,4}", value or ""):
+        raise ValidationError(_("所属行业代码应为 GB/T 4754 代码，如“C38”或“C3811”。"))
+
+
+def validate_mobile(value):
+    if value and not re.fullmatch(r"1[3-9]\d{9}", value):
+        raise ValidationError(_("手机号码应为11位数字，以1开头。"))
 
 
 class DeclarationQuerySet(models.QuerySet):
@@ -151,10 +342,46 @@ class Declaration(FSMModelMixin, models.Model):
         Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="declarations"
     )
     category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
-    product_name = models.CharField(_("产品名称"), max_length=128, blank=True)
+
+    # 基本信息 as declared (the organisation's name and credit code come from the organisation).
+    industry_code = models.CharField(
+        _("所属行业（GB/T 4754）"), max_length=5, blank=True, validators=[validate_industry_code]
+    )
+    address = models.CharField(_("通讯地址"), max_length=255, blank=True)
+    nature = models.CharField(_("单位性质"), max_length=16, choices=Nature.choices, blank=True)
+    registration_authority = models.CharField(_("注册机关"), max_length=128, blank=True)
+    founded_on = models.DateField(_("成立日期"), null=True, blank=True)
+    registered_capital = models.DecimalField(
+        _("注册资本（万元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    legal_representative = models.CharField(_("法定代表人"), max_length=64, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=64, blank=True)
+    contact_phone = models.CharField(_("电话"), max_length=32, blank=True)
+    contact_mobile = models.CharField(_("手机"), max_length=11, blank=True, validators=[validate_mobile])
+    contact_email = models.EmailField(_("邮箱"), blank=True)
     summary = models.TextField(_("单位简介"), blank=True)
-    eligibility_attested = models.BooleanField(_("已确认满足基本条件且近三年无不得申报情形"), default=False)
-    commitment_accepted_at = models.DateTimeField(_("材料真实性承诺时间"), null=True, blank=True)
+
+    # 绿色设计产品
+    product_name = models.CharField(_("产品名称"), max_length=128, blank=True)
+    product_model = models.CharField(_("产品型号"), max_length=128, blank=True)
+    evaluation_standard = models.CharField(_("评价标准"), max_length=128, blank=True)
+    # 绿色供应链管理企业
+    supplier_count = models.PositiveIntegerField(_("供应商数量"), null=True, blank=True)
+    green_supplier_count = models.PositiveIntegerField(_("绿色供应商数量"), null=True, blank=True)
+    supplier_management_system = models.TextField(_("供应商管理体系"), blank=True)
+    # 绿色工业园区
+    park_level = models.CharField(_("园区级别"), max_length=16, choices=ParkLevel.choices, blank=True)
+    park_area = models.DecimalField(
+        _("规划面积（平方公里）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    park_boundary = models.TextField(_("四至范围"), blank=True)
+    park_management_body = models.CharField(_("管理机构"), max_length=128, blank=True)
+
+    # 基本条件 and the self-declared 近三年不得申报 items, as attested (codes from applications.eligibility).
+    attested_items = models.JSONField(_("已确认的基本条件"), default=list, blank=True)
+    # Self-evaluation, computed from the answers by applications.scoring whenever they are saved.
+    self_score = models.DecimalField(_("自评分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    self_passed = models.BooleanField(_("自评价达标"), default=False)
     state = FSMField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
@@ -177,9 +404,29 @@ class Declaration(FSMModelMixin, models.Model):
             return f"{self.organisation} · {self.product_name}（{label}）"
         return f"{self.organisation}（{label}）"
 
+    @property
+    def setting(self):
+        """This declaration's category settings in its batch."""
+        return self.batch.setting_for(self.category)
+
     def exclusion_in_force(self, on=None):
         on = on or timezone.localdate()
         return self.organisation.exclusions.filter(starts_on__lte=on, ends_on__gte=on).first()
+
+    def self_evaluation(self):
+        """The computed result of the self-evaluation (applications.scoring), cached on the instance."""
+        if getattr(self, "_self_evaluation", None) is None:
+            from .scoring import Answer, score
+
+            setting = self.setting
+            indicators = list(setting.template.indicators.all())
+            answers = {a.indicator_id: Answer(a.met, a.values) for a in self.answers.all()}
+            self._self_evaluation = score(setting.template, indicators, answers, setting.effective_pass_mark)
+        return self._self_evaluation
+
+    def missing_required_slots(self):
+        present = set(self.attachments.values_list("slot", flat=True))
+        return [str(Attachment.Slot(slot).label) for slot in Attachment.REQUIRED_SLOTS if slot not in present]
 
     @property
     def is_editable(self) -> bool:
@@ -193,7 +440,12 @@ class Declaration(FSMModelMixin, models.Model):
         source=State.DRAFT,
         target=State.SELF_EVALUATED,
         permission=is_applicant,
-        conditions=[cond.eligibility_attested, cond.no_exclusion_in_force],
+        conditions=[
+            cond.eligibility_attested,
+            cond.no_exclusion_in_force,
+            cond.self_evaluation_passed,
+            cond.required_attachments_uploaded,
+        ],
         custom={"label": _("提交自评价"), "button": True},
     )
     def submit_self_evaluation(self):
@@ -343,3 +595,100 @@ class Declaration(FSMModelMixin, models.Model):
     )
     def withdraw(self):
         pass
+
+
+class Commitment(models.Model):
+    """材料真实性承诺: who accepted it, when, and from which address."""
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="commitments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("承诺人"), on_delete=models.PROTECT)
+    accepted_at = models.DateTimeField(_("承诺时间"), auto_now_add=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    text = models.TextField(_("承诺内容"))
+
+    class Meta:
+        verbose_name = _("材料真实性承诺")
+        verbose_name_plural = _("材料真实性承诺")
+        ordering = ["-accepted_at"]
+
+    def __str__(self):
+        return f"{self.user} {self.accepted_at:%Y-%m-%d %H:%M}"
+
+
+class IndicatorAnswer(models.Model):
+    """The applicant's self-evaluation of one indicator: met or not, or the values of a quantitative one."""
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="answers")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="answers")
+    met = models.BooleanField(_("符合"), null=True, blank=True)
+    values = models.JSONField(_("数值"), default=list, blank=True, help_text=_("定量指标的数值，园区为近3年"))
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("自评价指标")
+        verbose_name_plural = _("自评价指标")
+        constraints = [
+            models.UniqueConstraint(fields=["declaration", "indicator"], name="one_answer_per_indicator")
+        ]
+
+    def __str__(self):
+        return f"{self.declaration_id} {self.indicator.code}"
+
+
+class Attachment(models.Model):
+    """A file of a declaration, in a slot. Stored outside any public URL; its type is read from its content."""
+
+    class Slot(models.TextChoices):
+        SELF_EVALUATION_REPORT = "self_evaluation_report", _("自评价报告")
+        COMMITMENT_SCAN = "commitment_scan", _("签章承诺书扫描件")
+        INDICATOR_EVIDENCE = "indicator_evidence", _("指标佐证材料")
+        OTHER = "other", _("其他材料")
+
+    REQUIRED_SLOTS = (Slot.SELF_EVALUATION_REPORT, Slot.COMMITMENT_SCAN)
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="attachments")
+    slot = models.CharField(_("材料类型"), max_length=32, choices=Slot.choices)
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("对应指标"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    file = models.FileField(upload_to="declarations/%Y/%m/", storage=private_storage)
+    original_name = models.CharField(_("文件名"), max_length=160)
+    content_type = models.CharField(_("文件类型"), max_length=128)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申报附件")
+        verbose_name_plural = _("申报附件")
+        ordering = ["slot", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class DeclarationVersion(models.Model):
+    """What was submitted, kept at each submission so the city sees what changed on resubmission."""
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("版本"))
+    snapshot = models.JSONField(_("内容"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申报版本")
+        verbose_name_plural = _("申报版本")
+        ordering = ["declaration", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["declaration", "number"], name="version_number_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.declaration_id} v{self.number}"

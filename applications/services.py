@@ -1,14 +1,34 @@
 """The one place a declaration's state changes, and the other write paths of 申报."""
 
+import secrets
+import uuid
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from greenmfg.models import AuditEntry
+from greenmfg.roles import Role
 
-from .models import Declaration, Exclusion, Organisation
+from . import uploads
+from .models import (
+    Attachment,
+    Batch,
+    Commitment,
+    Declaration,
+    Exclusion,
+    IndicatorAnswer,
+    Invitation,
+    Membership,
+    Organisation,
+)
+from .versions import record_version
+
+# Each submission to the city keeps what was submitted, so a resubmission shows what changed.
+VERSIONED_TRANSITIONS = ("submit_to_city", "resubmit")
 
 
 class TransitionRefused(Exception):
@@ -20,6 +40,7 @@ class TransitionOffer:
     name: str
     label: str
     needs_opinion: bool
+    blocked_reason: str | None = None
 
 
 def _transition_meta(declaration, name):
@@ -73,6 +94,8 @@ def transition(declaration_id, name, *, user, opinion="", system=False):
         from_state = declaration.state
         method()
         declaration.save()
+        if name in VERSIONED_TRANSITIONS:
+            record_version(declaration, user)
         AuditEntry.record(
             declaration,
             actor=None if system else user,
@@ -96,6 +119,10 @@ def action_labels() -> dict[str, str]:
     labels = {t.name: str(t.custom["label"]) for t in field.get_all_transitions(Declaration)}
     labels.update(
         create=_("创建申报"),
+        edit=_("修改申报信息"),
+        self_evaluate=_("保存自评价"),
+        upload=_("上传附件"),
+        remove_attachment=_("删除附件"),
         attest=_("确认基本条件并承诺"),
         request_commission=_("委托第三方评价机构"),
         decline_commission=_("评价机构谢绝委托"),
@@ -104,49 +131,119 @@ def action_labels() -> dict[str, str]:
 
 
 def offered_transitions(declaration, user) -> list[TransitionOffer]:
-    """The buttons this user sees on the declaration page: allowed now, offered as plain buttons."""
+    """The buttons this user sees on the declaration page: permitted from this state, with why not yet."""
     offers = []
-    for t in declaration.get_available_user_state_transitions(user):
+    for t in _permitted(declaration, user):
         if t.custom.get("button"):
-            offers.append(TransitionOffer(t.name, t.custom["label"], bool(t.custom.get("opinion"))))
+            blocked = next((c.message(declaration) for c in t.conditions if not c(declaration)), None)
+            offers.append(TransitionOffer(t.name, t.custom["label"], bool(t.custom.get("opinion")), blocked))
     return offers
+
+
+def _permitted(declaration, user):
+    field = Declaration._meta.get_field("state")
+    for t in field.get_all_transitions(Declaration):
+        if t.source in (declaration.state, "*") and t.has_perm(declaration, user):
+            yield t
 
 
 def refusal_reason(declaration, name, user) -> str | None:
     return _refusal(declaration, name, user)
 
 
-@transaction.atomic
-def create_declaration(*, organisation: Organisation, user, batch, category, product_name="", summary=""):
-    declaration = Declaration.objects.create(
-        organisation=organisation,
-        region_id=organisation.region_id,
-        batch=batch,
-        category=category,
-        product_name=product_name,
-        summary=summary,
-        created_by=user,
-    )
-    AuditEntry.record(declaration, actor=user, action="create", to_state=declaration.state)
+def create_declaration(*, organisation: Organisation, user, batch, category, **fields):
+    """A new draft. Refused when the batch does not accept the category or its deadline has passed."""
+    if batch.setting_for(category) is None:
+        raise TransitionRefused(_("本批次不受理该类别的申报。"))
+    if timezone.now() > batch.submission_deadline:
+        raise TransitionRefused(
+            _("本批次已于%(deadline)s截止申报。")
+            % {"deadline": date_format(timezone.localtime(batch.submission_deadline), "Y年n月j日 H:i")}
+        )
+    with transaction.atomic():
+        declaration = Declaration.objects.create(
+            organisation=organisation,
+            region_id=organisation.region_id,
+            batch=batch,
+            category=category,
+            created_by=user,
+            **fields,
+        )
+        AuditEntry.record(declaration, actor=user, action="create", to_state=declaration.state)
     return declaration
 
 
-def attest(declaration, *, user):
-    """Record the eligibility attestation and the 材料真实性承诺 (who and when; the audit keeps both)."""
+def _locked_editable(declaration):
+    locked = (
+        Declaration.objects.select_for_update(of=("self",)).select_related("batch").get(pk=declaration.pk)
+    )
+    if not locked.is_editable:
+        raise TransitionRefused(
+            _("申报处于“%(state)s”状态，已锁定；退回修改后才能编辑。") % {"state": locked.get_state_display()}
+        )
+    return locked
+
+
+def update_declaration(declaration, *, user, fields: dict):
+    """Save edited 基本信息 and category fields; only while the declaration is a draft or returned."""
     with transaction.atomic():
-        locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
-        if not locked.is_editable:
-            raise TransitionRefused(_("申报已提交，不能修改。"))
-        locked.eligibility_attested = True
-        locked.commitment_accepted_at = timezone.now()
-        locked.save(update_fields=["eligibility_attested", "commitment_accepted_at", "updated_at"])
+        locked = _locked_editable(declaration)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save()
+        AuditEntry.record(locked, actor=user, action="edit")
+    return locked
+
+
+def save_self_evaluation(declaration, *, user, answers: dict):
+    """Store the self-evaluation answers (indicator id → Answer) and the score computed from them."""
+    with transaction.atomic():
+        locked = _locked_editable(declaration)
+        indicators = {i.pk: i for i in locked.setting.template.indicators.exclude(kind="group")}
+        existing = {a.indicator_id: a for a in locked.answers.all()}
+        changed, created = [], []
+        for indicator_id, answer in answers.items():
+            if indicator_id not in indicators:
+                continue
+            row = existing.get(indicator_id)
+            if row is None:
+                created.append(
+                    IndicatorAnswer(
+                        declaration=locked, indicator_id=indicator_id, met=answer.met, values=answer.values
+                    )
+                )
+            elif (row.met, row.values) != (answer.met, answer.values):
+                row.met, row.values = answer.met, answer.values
+                changed.append(row)
+        IndicatorAnswer.objects.bulk_create(created)
+        IndicatorAnswer.objects.bulk_update(changed, ["met", "values"])
+        locked._self_evaluation = None
+        result = locked.self_evaluation()
+        locked.self_score, locked.self_passed = result.total, result.passed
+        locked.save(update_fields=["self_score", "self_passed", "updated_at"])
+        AuditEntry.record(
+            locked,
+            actor=user,
+            action="self_evaluate",
+            opinion=_("自评分 %(total)s") % {"total": result.total},
+        )
+    return result
+
+
+def attest(declaration, *, user, items, commitment_text, ip_address=None):
+    """Record the attested 基本条件 and the 材料真实性承诺 (user, time, address)."""
+    with transaction.atomic():
+        locked = _locked_editable(declaration)
+        locked.attested_items = sorted(items)
+        locked.save(update_fields=["attested_items", "updated_at"])
+        Commitment.objects.create(declaration=locked, user=user, ip_address=ip_address, text=commitment_text)
         AuditEntry.record(locked, actor=user, action="attest", opinion=_("确认基本条件并承诺材料真实"))
 
 
-def exclude(organisation, *, reason, starts_on, ends_on, source="", user=None):
+def exclude(organisation, *, reason, starts_on, ends_on, source="", evidence=None, user=None):
     """Record 近三年不得申报 for an organisation. Later stages (a removal from a list) call this."""
     with transaction.atomic():
-        exclusion = Exclusion.objects.create(
+        exclusion = Exclusion(
             organisation=organisation,
             reason=reason,
             source=source,
@@ -154,5 +251,111 @@ def exclude(organisation, *, reason, starts_on, ends_on, source="", user=None):
             ends_on=ends_on,
             recorded_by=user,
         )
+        if evidence:
+            exclusion.evidence = evidence
+        exclusion.save()
         AuditEntry.record(organisation, actor=user, action="exclude", opinion=str(exclusion))
     return exclusion
+
+
+def add_attachment(declaration, *, user, slot, uploaded, kind, indicator=None):
+    """Store a validated upload. The row and the file are written together or not at all."""
+    name = uploads.safe_filename(uploaded.name, kind)
+    digest = uploads.sha256_of(uploaded)
+    with transaction.atomic():
+        locked = _locked_editable(declaration)
+        attachment = Attachment(
+            declaration=locked,
+            slot=slot,
+            indicator=indicator,
+            original_name=name,
+            content_type=uploads.ALLOWED_KINDS[kind][0],
+            size=uploaded.size,
+            sha256=digest,
+            uploaded_by=user,
+        )
+        attachment.file.save(f"{uuid.uuid4().hex}{uploads.ALLOWED_KINDS[kind][1]}", uploaded, save=False)
+        # If the row cannot be written, the stored file must not stay behind.
+        try:
+            attachment.save()
+            AuditEntry.record(locked, actor=user, action="upload", opinion=name)
+        except Exception:
+            attachment.file.delete(save=False)
+            raise
+    return attachment
+
+
+def remove_attachment(attachment, *, user):
+    with transaction.atomic():
+        locked = _locked_editable(attachment.declaration)
+        stored = attachment.file.name
+        attachment.delete()
+        AuditEntry.record(locked, actor=user, action="remove_attachment", opinion=attachment.original_name)
+        transaction.on_commit(lambda: attachment.file.storage.delete(stored))
+
+
+def create_batch(*, user, form, categories):
+    """Open a batch with its category settings (a BatchCategory formset), in one transaction."""
+    with transaction.atomic():
+        batch = form.save()
+        categories.instance = batch
+        categories.save()
+        AuditEntry.record(batch, actor=user, action="open_batch", opinion=batch.title)
+    return batch
+
+
+def extend_deadline(batch, *, user, deadline: str, new_value, reason: str):
+    """A provincial official moves a deadline later; the old and new values and the reason are audited."""
+    if not user.is_provincial:
+        raise TransitionRefused(_("只有省经信厅可以延长截止时间。"))
+    if deadline not in ("submission_deadline", "recommendation_deadline"):
+        raise TransitionRefused(_("未知的截止时间。"))
+    with transaction.atomic():
+        locked = Batch.objects.select_for_update().get(pk=batch.pk)
+        old_value = getattr(locked, deadline)
+        if new_value <= old_value:
+            raise TransitionRefused(_("新的截止时间必须晚于原截止时间。"))
+        setattr(locked, deadline, new_value)
+        locked.full_clean()
+        locked.save(update_fields=[deadline])
+        label = Batch._meta.get_field(deadline).verbose_name
+        AuditEntry.record(
+            locked,
+            actor=user,
+            action="extend_deadline",
+            from_state=timezone.localtime(old_value).strftime("%Y-%m-%d %H:%M"),
+            to_state=timezone.localtime(new_value).strftime("%Y-%m-%d %H:%M"),
+            opinion=f"{label}：{reason}",
+        )
+    return locked
+
+
+def invite(organisation, *, user, full_name, email):
+    if not Membership.objects.filter(organisation=organisation, user=user, is_admin=True).exists():
+        raise TransitionRefused(_("只有单位管理员可以邀请成员。"))
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        full_name=full_name,
+        email=email,
+        token=secrets.token_urlsafe(32),
+        invited_by=user,
+    )
+    AuditEntry.record(organisation, actor=user, action="invite", opinion=f"{full_name} <{email}>")
+    return invitation
+
+
+def accept_invitation(invitation, *, form):
+    """Create the invited colleague's account and make them a member, once."""
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.accepted_at:
+            raise TransitionRefused(_("该邀请已被使用。"))
+        user = form.save(commit=False)
+        user.full_name, user.email = locked.full_name, locked.email
+        user.save()
+        user.groups.add(Group.objects.get(name=Role.APPLICANT.value))
+        Membership.objects.create(organisation=locked.organisation, user=user)
+        locked.accepted_at = timezone.now()
+        locked.save(update_fields=["accepted_at"])
+        AuditEntry.record(locked.organisation, actor=user, action="join", opinion=str(user))
+    return user

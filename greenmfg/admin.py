@@ -8,6 +8,7 @@ from .models import AuditEntry, Region, User
 class PortalUserAdmin(UserAdmin):
     list_display = ["username", "full_name", "city", "is_active"]
     list_filter = ["groups", "city", "is_active"]
+    search_fields = ["username", "full_name", "email"]
     fieldsets = [*UserAdmin.fieldsets, ("绿色制造平台", {"fields": ["full_name", "phone", "city"]})]
 
 

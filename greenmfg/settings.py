@@ -22,6 +22,7 @@ ENVIRONMENT = {
     "MEDIA_ROOT": (str, str(BASE_DIR / "var" / "media")),
     "STATIC_ROOT": (str, str(BASE_DIR / "var" / "static")),
     "DJANGO_SECURE_SSL_REDIRECT": (bool, True),
+    "ATTACHMENT_MAX_MB": (int, 20),
 }
 env = environ.Env(**ENVIRONMENT)
 
@@ -117,12 +118,21 @@ STATIC_ROOT = env("STATIC_ROOT")
 MEDIA_ROOT = env("MEDIA_ROOT")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Its location is MEDIA_ROOT, which no URL serves.
+        "OPTIONS": {"base_url": "/no-public-url/"},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# One uploaded file may be at most this large; the content decides its type, not its name.
+ATTACHMENT_MAX_BYTES = env("ATTACHMENT_MAX_MB") * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:

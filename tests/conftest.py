@@ -6,8 +6,9 @@ from .factories import PASSWORD, EvaluatorFactory, OrganisationFactory, make_use
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
+def fast_password_hasher_and_own_media_root(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def cast(db):
         province = make_user(Role.PROVINCE)
         evaluator = EvaluatorFactory(name="湖北绿色低碳评价中心")
 
-    Cast.wuhan_org.members.add(Cast.applicant)
-    Cast.huangshi_org.members.add(Cast.other_applicant)
+    Cast.wuhan_org.memberships.create(user=Cast.applicant, is_admin=True)
+    Cast.huangshi_org.memberships.create(user=Cast.other_applicant, is_admin=True)
     Cast.evaluator_staff.groups.add(Cast.evaluator.staff_group)
     return Cast

@@ -7,7 +7,7 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from applications.models import Batch, Category, Declaration, Organisation
+from applications.models import Batch, BatchCategory, Category, Declaration, IndicatorTemplate, Organisation
 from greenmfg.identifiers import credit_code_check_character
 from greenmfg.models import Region, User
 from greenmfg.roles import Role
@@ -53,15 +53,41 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
 
 class BatchFactory(factory.django.DjangoModelFactory):
+    """A batch accepting all four categories with the shipped indicator templates."""
+
     class Meta:
         model = Batch
         django_get_or_create = ("year",)
+        skip_postgeneration_save = True
 
     year = 2026
     title = factory.LazyAttribute(lambda b: f"{b.year}年度绿色制造申报")
     submission_deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
     recommendation_deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=60))
-    requires_third_party = True
+
+    @factory.post_generation
+    def requires_third_party(self, create, extracted, **kwargs):
+        required = True if extracted is None else extracted
+        for category in Category.values:
+            BatchCategory.objects.update_or_create(
+                batch=self,
+                category=category,
+                defaults={
+                    "requires_third_party": required,
+                    "template": IndicatorTemplate.objects.filter(category=category).order_by("code").first(),
+                },
+            )
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def ready_to_submit(declaration, user):
+    """Fill what submit_self_evaluation asks for, as the demo data does (every item met, both files)."""
+    from registry.management.commands.demo_data import fill_in
+
+    fill_in(declaration, user)
+    return declaration
 
 
 class EvaluatorFactory(factory.django.DjangoModelFactory):

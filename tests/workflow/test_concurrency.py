@@ -9,7 +9,7 @@ from applications import services
 from applications.models import Declaration
 from greenmfg.models import AuditEntry
 
-from ..factories import BatchFactory
+from ..factories import BatchFactory, ready_to_submit
 
 # serialized_rollback: the flush after a transactional test must not take the reference data with it.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -24,7 +24,7 @@ def test_two_simultaneous_decisions_on_one_declaration_let_exactly_one_win(cast)
         batch=BatchFactory(requires_third_party=False),
         category="factory",
     )
-    services.attest(declaration, user=cast.applicant)
+    ready_to_submit(declaration, cast.applicant)
     services.transition(declaration.pk, "submit_self_evaluation", user=cast.applicant)
     services.transition(declaration.pk, "submit_to_city", user=cast.applicant)
 

@@ -10,7 +10,7 @@ from greenmfg.models import AuditEntry
 from registry.models import ListedUnit
 from reviews.models import Commission
 
-from ..factories import BatchFactory
+from ..factories import PDF_BYTES, BatchFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,25 +23,62 @@ def post_transition(client, pk, name, opinion=""):
     return client.post(f"/declarations/{pk}/transition/{name}/", {"opinion": opinion})
 
 
+BASIC_INFO = {
+    "industry_code": "C3811",
+    "address": "武汉市东湖高新区高新大道1号",
+    "nature": "private",
+    "legal_representative": "张建国",
+    "contact_name": "张敏",
+    "contact_mobile": "13800138000",
+    "summary": "电机制造",
+}
+
+
+def fill_in_by_http(client, declaration):
+    """Every step an applicant takes in the browser before submitting, through the pages' own forms."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from applications import eligibility
+
+    assert client.post(f"/declarations/{declaration.pk}/edit/", BASIC_INFO).status_code == 302
+    items = {f"item_{code}": "on" for code, _label in eligibility.items_for(declaration.category)}
+    assert (
+        client.post(f"/declarations/{declaration.pk}/eligibility/", {**items, "commitment": "on"}).status_code
+        == 302
+    )
+    answers = {}
+    template = declaration.setting.template
+    for indicator in template.indicators.exclude(kind="group"):
+        if indicator.kind == "quantitative" and indicator.benchmark is not None:
+            for year in range(template.years_of_data):
+                answers[f"value_{indicator.pk}_{year}"] = str(indicator.benchmark)
+        else:
+            answers[f"met_{indicator.pk}"] = "1"
+    assert client.post(f"/declarations/{declaration.pk}/self-evaluation/", answers).status_code == 302
+    for slot in ("self_evaluation_report", "commitment_scan"):
+        upload = SimpleUploadedFile(f"{slot}.pdf", PDF_BYTES, content_type="application/pdf")
+        response = client.post(f"/declarations/{declaration.pk}/attachments/", {"slot": slot, "file": upload})
+        assert response.status_code == 302, response.content.decode()
+
+
 def test_whole_journey_from_draft_to_the_public_list_and_its_export(cast, login):
     batch = BatchFactory()
 
-    # 申报单位: create, attest, self-evaluate, commission an evaluator.
+    # 申报单位: create, fill in 基本信息, attest, self-evaluate, upload, submit the self-evaluation.
     client = login(cast.applicant)
     response = client.post(
-        "/declarations/new/",
-        {"organisation": cast.wuhan_org.pk, "batch": batch.pk, "category": "factory", "summary": "电机制造"},
+        "/declarations/new/", {"organisation": cast.wuhan_org.pk, "batch": batch.pk, "category": "factory"}
     )
     declaration = Declaration.objects.get(organisation=cast.wuhan_org)
     assert response.status_code == 302
-    assert response["Location"] == f"/declarations/{declaration.pk}/"
+    assert response["Location"] == f"/declarations/{declaration.pk}/edit/"
     assert declaration.state == "draft"
 
     refused = post_transition(client, declaration.pk, "submit_self_evaluation")
     assert state_of(declaration.pk) == "draft"
-    assert "请先勾选基本条件" in client.get(refused["Location"]).content.decode()
+    assert "请先确认以下基本条件" in client.get(refused["Location"]).content.decode()
 
-    client.post(f"/declarations/{declaration.pk}/attest/", {"eligible": "on", "truthful": "on"})
+    fill_in_by_http(client, declaration)
     post_transition(client, declaration.pk, "submit_self_evaluation")
     assert state_of(declaration.pk) == "self_evaluated"
 
@@ -114,7 +151,11 @@ def test_whole_journey_from_draft_to_the_public_list_and_its_export(cast, login)
     steps = list(AuditEntry.for_object(declaration).values_list("action", "from_state", "to_state"))
     assert [s[0] for s in steps] == [
         "create",
+        "edit",
         "attest",
+        "self_evaluate",
+        "upload",
+        "upload",
         "submit_self_evaluation",
         "request_commission",
         "commission",
@@ -138,7 +179,7 @@ def test_without_third_party_requirement_the_applicant_goes_straight_to_the_city
         "/declarations/new/", {"organisation": cast.wuhan_org.pk, "batch": batch.pk, "category": "factory"}
     )
     declaration = Declaration.objects.get(organisation=cast.wuhan_org)
-    client.post(f"/declarations/{declaration.pk}/attest/", {"eligible": "on", "truthful": "on"})
+    fill_in_by_http(client, declaration)
     post_transition(client, declaration.pk, "submit_self_evaluation")
     post_transition(client, declaration.pk, "submit_to_city")
     assert state_of(declaration.pk) == "city_review"
@@ -151,7 +192,7 @@ def test_submitting_after_the_deadline_is_refused_with_the_deadline(cast, login)
         "/declarations/new/", {"organisation": cast.wuhan_org.pk, "batch": batch.pk, "category": "factory"}
     )
     declaration = Declaration.objects.get(organisation=cast.wuhan_org)
-    client.post(f"/declarations/{declaration.pk}/attest/", {"eligible": "on", "truthful": "on"})
+    fill_in_by_http(client, declaration)
     post_transition(client, declaration.pk, "submit_self_evaluation")
     Batch.objects.filter(pk=batch.pk).update(submission_deadline="2026-01-15T17:00:00+08:00")
 
@@ -178,7 +219,7 @@ def test_an_exclusion_in_force_refuses_submission_with_its_reason(cast, login):
         "/declarations/new/", {"organisation": cast.wuhan_org.pk, "batch": batch.pk, "category": "factory"}
     )
     declaration = Declaration.objects.get(organisation=cast.wuhan_org)
-    client.post(f"/declarations/{declaration.pk}/attest/", {"eligible": "on", "truthful": "on"})
+    fill_in_by_http(client, declaration)
 
     response = post_transition(client, declaration.pk, "submit_self_evaluation")
 

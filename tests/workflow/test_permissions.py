@@ -8,7 +8,7 @@ from applications import services
 from applications.models import Declaration
 from greenmfg.models import AuditEntry
 
-from ..factories import BatchFactory, DeclarationFactory
+from ..factories import BatchFactory, DeclarationFactory, ready_to_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def declaration_in(org, state_path, cast, *, requires_third_party=False):
         category="factory",
     )
     member = org.members.first()
-    services.attest(declaration, user=member)
+    ready_to_submit(declaration, member)
     official = cast.wuhan_official if org.region_id == "420100" else cast.huangshi_official
     actors = {
         "submit_self_evaluation": member,

@@ -4,12 +4,24 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from applications import eligibility
 from applications import services as applications
-from applications.models import Batch, Category, Declaration, Organisation
+from applications.forms import COMMITMENT_TEXT
+from applications.models import (
+    Batch,
+    BatchCategory,
+    Category,
+    Declaration,
+    IndicatorTemplate,
+    Membership,
+    Organisation,
+)
+from applications.scoring import Answer
 from greenmfg.identifiers import credit_code_check_character
 from greenmfg.models import Region, User
 from greenmfg.roles import Role
@@ -51,6 +63,67 @@ ORGANISATIONS = [
         "yuanqu_yichang",
     ),
 ]
+
+
+DECLARED_COMMON = {
+    "address": "湖北省武汉市东湖新技术开发区高新大道 1 号",
+    "nature": "private",
+    "registration_authority": "市场监督管理局",
+    "legal_representative": "张建国",
+    "contact_name": "张敏",
+    "contact_phone": "027-87654321",
+    "contact_mobile": "13800138000",
+    "contact_email": "greenmfg@example.cn",
+    "summary": "演示数据：主要从事相关产品的研发与制造，已建立质量、环境、能源管理体系。",
+}
+DECLARED = {
+    Category.FACTORY: {**DECLARED_COMMON, "industry_code": "C3811"},
+    Category.PRODUCT: {
+        **DECLARED_COMMON,
+        "industry_code": "C3811",
+        "product_model": "YE5-132M-4",
+        "evaluation_standard": "T/CEEIA 280-2017",
+    },
+    Category.SUPPLY_CHAIN: {
+        **DECLARED_COMMON,
+        "industry_code": "C3011",
+        "supplier_count": 320,
+        "green_supplier_count": 85,
+        "supplier_management_system": "建立供应商准入、年度审核与绩效评估制度。",
+    },
+    Category.PARK: {
+        **DECLARED_COMMON,
+        "industry_code": "S",
+        "nature": "public",
+        "park_level": "national",
+        "park_area": 128.5,
+        "park_boundary": "东至长江，西至沪渝高速，南至柏临河，北至峡州大道。",
+        "park_management_body": "宜昌高新技术产业开发区管理委员会",
+    },
+}
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def fill_in(declaration, user):
+    """Attest every item, answer every indicator as met, and upload the two required files."""
+    applications.attest(
+        declaration,
+        user=user,
+        items=[code for code, _label in eligibility.items_for(declaration.category)],
+        commitment_text=str(COMMITMENT_TEXT),
+        ip_address="127.0.0.1",
+    )
+    template = declaration.setting.template
+    answers = {}
+    for indicator in template.indicators.exclude(kind="group"):
+        if indicator.kind == "quantitative" and indicator.benchmark is not None:
+            answers[indicator.pk] = Answer(None, [str(indicator.benchmark)] * template.years_of_data)
+        else:
+            answers[indicator.pk] = Answer(True, [])
+    applications.save_self_evaluation(declaration, user=user, answers=answers)
+    for slot, name in (("self_evaluation_report", "自评价报告.pdf"), ("commitment_scan", "承诺书.pdf")):
+        upload = SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf")
+        applications.add_attachment(declaration, user=user, slot=slot, uploaded=upload, kind="pdf")
 
 
 def credit_code(body: str) -> str:
@@ -99,7 +172,9 @@ class Command(BaseCommand):
             organisation, _ = Organisation.objects.get_or_create(
                 credit_code=credit_code(body), defaults={"name": name, "kind": kind, "region_id": city}
             )
-            organisation.members.add(users[member])
+            Membership.objects.get_or_create(
+                organisation=organisation, user=users[member], defaults={"is_admin": True}
+            )
             organisations[member] = organisation
         return organisations
 
@@ -121,6 +196,11 @@ class Command(BaseCommand):
                 "recommendation_deadline": now + timedelta(days=90),
             },
         )
+        for category in Category.values:
+            template = IndicatorTemplate.objects.filter(category=category).order_by("-code").first()
+            BatchCategory.objects.get_or_create(
+                batch=batch, category=category, defaults={"template": template}
+            )
         return batch
 
     def declarations(self, users, organisations, evaluator, batch):
@@ -132,10 +212,10 @@ class Command(BaseCommand):
                 user=user,
                 batch=batch,
                 category=category,
+                **DECLARED[category],
                 product_name=product_name,
-                summary="演示数据：主要从事相关产品的研发与制造，已建立质量、环境、能源管理体系。",
             )
-            applications.attest(declaration, user=user)
+            fill_in(declaration, user)
             return declaration
 
         def to_city(declaration, user):

@@ -1,0 +1,86 @@
+"""What an uploaded file really is, read from its content rather than its name."""
+
+import hashlib
+import re
+import unicodedata
+import zipfile
+
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+ALLOWED_KINDS = {
+    "pdf": ("application/pdf", ".pdf"),
+    "jpg": ("image/jpeg", ".jpg"),
+    "png": ("image/png", ".png"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
+}
+
+
+def sniff(uploaded) -> str | None:
+    """The kind of file (a key of ALLOWED_KINDS) from its leading bytes and, for Office files, its parts."""
+    uploaded.seek(0)
+    head = uploaded.read(8)
+    uploaded.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(uploaded) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            return None
+        finally:
+            uploaded.seek(0)
+        if "[Content_Types].xml" in names:
+            if "word/document.xml" in names:
+                return "docx"
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+    return None
+
+
+def validate_upload(uploaded, *, max_bytes: int) -> str:
+    """Refuse anything but PDF, JPG, PNG, DOCX, XLSX, or a file over the limit; returns the kind."""
+    if uploaded.size > max_bytes:
+        raise ValidationError(
+            _("文件“%(name)s”大小为 %(size)s，超过了 %(limit)s 的上限。")
+            % {
+                "name": uploaded.name,
+                "size": filesizeformat(uploaded.size),
+                "limit": filesizeformat(max_bytes),
+            },
+            code="too_large",
+        )
+    if uploaded.size == 0:
+        raise ValidationError(_("文件“%(name)s”是空文件。") % {"name": uploaded.name}, code="empty")
+    kind = sniff(uploaded)
+    if kind is None:
+        raise ValidationError(
+            _("文件“%(name)s”的内容不是 PDF、JPG、PNG、DOCX 或 XLSX 格式（按文件内容识别，与扩展名无关）。")
+            % {"name": uploaded.name},
+            code="file_type",
+        )
+    return kind
+
+
+def safe_filename(name: str, kind: str) -> str:
+    """A display name without paths or control characters, ending in the extension of its real kind."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").split("/")[-1]
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    stem = re.sub(r"[\x00-\x1f\x7f<>:\"|?*]+", "_", stem).strip(" .") or _("附件")
+    return f"{stem[:100]}{ALLOWED_KINDS[kind][1]}"
+
+
+def sha256_of(uploaded) -> str:
+    digest = hashlib.sha256()
+    uploaded.seek(0)
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()

@@ -1,0 +1,64 @@
+"""An organisation's team: its admins invite colleagues, who join through a one-time link."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .. import services
+from ..forms import AcceptInvitationForm, InvitationForm
+from ..models import Invitation, Membership
+
+
+@login_required
+def team(request):
+    memberships = Membership.objects.filter(user=request.user).select_related("organisation")
+    if not memberships:
+        raise PermissionDenied(_("您不属于任何申报单位。"))
+    membership = memberships[0]
+    organisation = membership.organisation
+    form = InvitationForm(request.POST or None)
+    invitation_link = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invite(organisation, user=request.user, **form.cleaned_data)
+        except services.TransitionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            invitation_link = request.build_absolute_uri(
+                reverse("applications:join", args=[invitation.token])
+            )
+            messages.success(
+                request, _("邀请已创建，请把链接发给%(name)s。") % {"name": invitation.full_name}
+            )
+            form = InvitationForm()
+    context = {
+        "organisation": organisation,
+        "is_admin": membership.is_admin,
+        "members": organisation.memberships.select_related("user"),
+        "invitations": organisation.invitations.filter(accepted_at__isnull=True),
+        "form": form,
+        "invitation_link": invitation_link,
+    }
+    return render(request, "applications/team.html", context)
+
+
+def join(request, token):
+    invitation = get_object_or_404(Invitation.objects.select_related("organisation"), token=token)
+    if invitation.accepted_at:
+        messages.error(request, _("该邀请链接已被使用，请直接登录。"))
+        return redirect("login")
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(invitation, form=form)
+        except services.TransitionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("欢迎加入%(org)s。") % {"org": invitation.organisation})
+            return redirect("dashboard")
+    return render(request, "applications/join.html", {"invitation": invitation, "form": form})
