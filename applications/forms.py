@@ -4,7 +4,8 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from greenmfg.models import User
+from greenmfg.identifiers import normalise_credit_code, validate_credit_code
+from greenmfg.models import Region, User
 
 from . import eligibility, uploads
 from .models import Attachment, Batch, BatchCategory, Category, Declaration, Exclusion, Organisation
@@ -211,9 +212,16 @@ class BatchForm(forms.ModelForm):
         }
 
 
+class BatchCategoryForm(forms.ModelForm):
+    def has_changed(self):
+        """A row counts only once a category is chosen (the third-party box is ticked by default)."""
+        return bool(self.data.get(self.add_prefix("category"))) or self.instance.pk is not None
+
+
 BatchCategoryFormSet = forms.inlineformset_factory(
     Batch,
     BatchCategory,
+    form=BatchCategoryForm,
     fields=["category", "requires_third_party", "pass_mark", "template"],
     extra=4,
     max_num=4,
@@ -268,3 +276,35 @@ def declared_fields(declaration) -> list[tuple[str, str]]:
             (str(declaration._meta.get_field(name).verbose_name), "" if shown is None else str(shown))
         )
     return rows
+
+
+class RegistrationForm(UserCreationForm):
+    """A new enterprise or park registers itself and its first user, who becomes the organisation's admin."""
+
+    organisation_name = forms.CharField(label=_("单位名称"), max_length=128)
+    kind = forms.ChoiceField(label=_("单位类型"), choices=Organisation.Kind.choices)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, min_length=1)
+    region = forms.ModelChoiceField(label=_("所在市州"), queryset=Region.objects.all())
+    group_name = forms.CharField(label=_("所属集团（如有）"), max_length=128, required=False)
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "phone", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["credit_code"].max_length = None  # the validator names the wrong length itself
+        self.fields["credit_code"].widget.attrs.pop("maxlength", None)
+        self.fields["full_name"].required = True
+        self.order_fields(
+            ["organisation_name", "kind", "credit_code", "region", "group_name", "username", "full_name", "phone"]
+        )
+
+    def clean_credit_code(self):
+        code = normalise_credit_code(self.cleaned_data["credit_code"])
+        validate_credit_code(code)
+        if Organisation.objects.filter(credit_code=code).exists():
+            raise forms.ValidationError(
+                _("该统一社会信用代码已注册。如您是该单位员工，请联系本单位管理员邀请您加入。")
+            )
+        return code

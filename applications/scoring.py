@@ -14,7 +14,7 @@ A self-evaluation passes when every veto and required item is met, and the total
 """
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
@@ -52,13 +52,25 @@ def _round(value: Decimal) -> Decimal:
 
 
 def _number(value):
+    """A Decimal, or None for a blank or a value that is not a number (counted as not answered)."""
     if value in (None, ""):
         return None
-    return Decimal(str(value))
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _mark(value: Decimal) -> str:
+    """A pass mark as people write it: 60, not 60.00."""
+    return f"{value.normalize():f}"
 
 
 def indicator_met(indicator, answer: Answer | None, years: int = 1) -> bool | None:
-    """Whether one leaf is met; None when it has not been answered yet."""
+    """Whether one leaf is met; None when it has not been answered yet.
+
+    A quantitative answer lists its values oldest year first; the latest year decides.
+    """
     if answer is None:
         return None
     if indicator.kind == "quantitative" and indicator.benchmark is not None:
@@ -129,5 +141,5 @@ def score(template, indicators, answers: dict, pass_mark=None) -> Result:
 
     pass_mark = _number(pass_mark if pass_mark is not None else template.pass_mark)
     if template.scoring != "pass_fail" and pass_mark is not None and total < pass_mark:
-        failures.append(_("总分 %(total)s 低于合格线 %(mark)s 分") % {"total": total, "mark": pass_mark})
+        failures.append(_("总分 %(total)s 低于合格线 %(mark)s 分") % {"total": total, "mark": _mark(pass_mark)})
     return Result(groups, total, pass_mark, not failures, failures, met)

@@ -344,6 +344,24 @@ def invite(organisation, *, user, full_name, email):
     return invitation
 
 
+def register_organisation(*, form):
+    """Create the organisation and its first user, its admin, together."""
+    with transaction.atomic():
+        user = form.save()
+        user.groups.add(Group.objects.get(name=Role.APPLICANT.value))
+        data = form.cleaned_data
+        organisation = Organisation.objects.create(
+            name=data["organisation_name"],
+            kind=data["kind"],
+            credit_code=data["credit_code"],
+            region=data["region"],
+            group_name=data["group_name"],
+        )
+        Membership.objects.create(organisation=organisation, user=user, is_admin=True)
+        AuditEntry.record(organisation, actor=user, action="register", opinion=organisation.name)
+    return user
+
+
 def accept_invitation(invitation, *, form):
     """Create the invited colleague's account and make them a member, once."""
     with transaction.atomic():

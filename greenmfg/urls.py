@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from applications.views.team import register
+
 from . import views
 
 urlpatterns = [
@@ -9,6 +11,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/register/", register, name="register"),
     path("declarations/", include("applications.urls")),
     path("reviews/", include("reviews.urls")),
     path("", include("registry.urls")),

@@ -107,6 +107,9 @@ def declaration_edit(request, pk):
 def declaration_eligibility(request, pk):
     declaration = get_visible_declaration(request.user, pk)
     _require_applicant(declaration, request.user)
+    if not declaration.is_editable:
+        messages.error(request, _("申报已提交，处于锁定状态；退回修改后才能编辑。"))
+        return redirect("applications:detail", pk=pk)
     form = EligibilityForm(
         request.POST or None, category=declaration.category, attested=declaration.attested_items
     )

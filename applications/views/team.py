@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..forms import AcceptInvitationForm, InvitationForm
+from ..forms import AcceptInvitationForm, InvitationForm, RegistrationForm
 from ..models import Invitation, Membership
 
 
@@ -26,7 +26,7 @@ def team(request):
         try:
             invitation = services.invite(organisation, user=request.user, **form.cleaned_data)
         except services.TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
+            messages.error(request, str(refusal))
         else:
             invitation_link = request.build_absolute_uri(
                 reverse("applications:join", args=[invitation.token])
@@ -44,6 +44,19 @@ def team(request):
         "invitation_link": invitation_link,
     }
     return render(request, "applications/team.html", context)
+
+
+def register(request):
+    """自助注册: an enterprise or park creates its organisation and first account."""
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.register_organisation(form=form)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("注册成功。您是本单位的管理员，可以邀请同事加入。"))
+        return redirect("dashboard")
+    return render(request, "applications/register.html", {"form": form})
 
 
 def join(request, token):
