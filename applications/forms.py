@@ -23,6 +23,9 @@ COMMON_FIELDS = [
     "contact_mobile",
     "contact_email",
     "summary",
+    "prepared_by_organisation",
+    "prepared_by_credit_code",
+    "prepared_by_people",
 ]
 CATEGORY_FIELDS = {
     Category.FACTORY: [],

@@ -377,6 +377,15 @@ class Declaration(FSMModelMixin, models.Model):
     park_boundary = models.TextField(_("四至范围"), blank=True)
     park_management_body = models.CharField(_("管理机构"), max_length=128, blank=True)
 
+    # Who wrote the self-evaluation: an evaluator whose staff helped write it may not evaluate it.
+    prepared_by_organisation = models.CharField(_("自评价报告编制单位"), max_length=128, blank=True)
+    prepared_by_credit_code = models.CharField(
+        _("编制单位统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code_format]
+    )
+    prepared_by_people = models.CharField(
+        _("编制人员"), max_length=255, blank=True, help_text=_("参与编写自评价报告的人员姓名，用顿号分隔")
+    )
+
     # 基本条件 and the self-declared 近三年不得申报 items, as attested (codes from applications.eligibility).
     attested_items = models.JSONField(_("已确认的基本条件"), default=list, blank=True)
     # Self-evaluation, computed from the answers by applications.scoring whenever they are saved.

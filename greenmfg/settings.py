@@ -23,6 +23,7 @@ ENVIRONMENT = {
     "STATIC_ROOT": (str, str(BASE_DIR / "var" / "static")),
     "DJANGO_SECURE_SSL_REDIRECT": (bool, True),
     "ATTACHMENT_MAX_MB": (int, 20),
+    "DISCREPANCY_THRESHOLD": (int, 15),
 }
 env = environ.Env(**ENVIRONMENT)
 
@@ -173,3 +174,7 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
+
+# A self-evaluation and a third-party evaluation whose group score rates differ by more than this many
+# percentage points are flagged to the city and the province.
+DISCREPANCY_THRESHOLD = env("DISCREPANCY_THRESHOLD")

@@ -13,7 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/register/", register, name="register"),
     path("declarations/", include("applications.urls")),
-    path("reviews/", include("reviews.urls")),
+    path("", include("reviews.urls")),
     path("", include("registry.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,36 +1,65 @@
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from applications.models import Declaration
 from greenmfg.dashboard import Panel
 from greenmfg.roles import Role
 
-from .models import Commission
+from .models import Commission, Evaluator
 
 
 def panels(user):
-    if not user.has_role(Role.EVALUATOR):
-        return []
-    mine = Commission.objects.filter(evaluator__staff_group__user=user).select_related(
+    result = []
+    if user.has_role(Role.EVALUATOR):
+        mine = Commission.objects.filter(evaluator__staff_group__user=user).select_related(
+            "declaration__organisation", "declaration__region", "evaluator"
+        )
+        result += [
+            Panel(
+                _("待答复的委托"),
+                "reviews/_commission_rows.html",
+                list(mine.filter(status=Commission.Status.REQUESTED)[:50]),
+                _("暂无新的委托。"),
+                [(_("本机构"), reverse("reviews:mine"))],
+                order=10,
+            ),
+            Panel(
+                _("评价中的申报"),
+                "reviews/_commission_rows.html",
+                list(
+                    mine.filter(
+                        status=Commission.Status.ACCEPTED,
+                        declaration__state=Declaration.State.UNDER_EVALUATION,
+                    )[:50]
+                ),
+                _("暂无评价中的申报。"),
+                order=20,
+            ),
+        ]
+    if user.is_provincial:
+        waiting = Evaluator.objects.filter(status=Evaluator.Status.PENDING) | Evaluator.objects.exclude(
+            flagged_reason=""
+        )
+        result.append(
+            Panel(
+                _("待审核或有预警的评价机构"),
+                "reviews/_evaluator_rows.html",
+                list(waiting.select_related("region")[:50]),
+                _("暂无。"),
+                [(_("评价机构管理"), reverse("reviews:admin"))],
+                order=40,
+            )
+        )
+    flagged = Commission.objects.exclude(flagged_reason="").select_related(
         "declaration__organisation", "declaration__region", "evaluator"
     )
-    return [
-        Panel(
-            _("待接受的委托"),
-            "reviews/_commission_rows.html",
-            list(mine.filter(status=Commission.Status.REQUESTED)[:50]),
-            _("暂无新的委托。"),
-            order=10,
-        ),
-        Panel(
-            _("评价中的申报"),
-            "reviews/_commission_rows.html",
-            list(
-                mine.filter(
-                    status=Commission.Status.ACCEPTED,
-                    declaration__state=Declaration.State.UNDER_EVALUATION,
-                )[:50]
-            ),
-            _("暂无评价中的申报。"),
-            order=20,
-        ),
-    ]
+    if user.is_city_official:
+        flagged = flagged.filter(declaration__region_id=user.city_id)
+    elif user.has_role(Role.APPLICANT):
+        flagged = flagged.filter(declaration__organisation__members=user)
+    else:
+        flagged = flagged.none()
+    items = list(flagged[:50])
+    if items:
+        result.append(Panel(_("需要重新委托的申报"), "reviews/_commission_rows.html", items, order=5))
+    return result

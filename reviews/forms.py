@@ -1,23 +1,137 @@
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Evaluator
+from applications import uploads
+from applications.models import Category
+from greenmfg.identifiers import normalise_credit_code, validate_credit_code
+from greenmfg.models import Region, User
+
+from .models import Evaluator, Evidence, Interest, Project, StaffMember
+
+
+class EvaluatorRegistrationForm(UserCreationForm):
+    evaluator_name = forms.CharField(label=_("机构名称"), max_length=128)
+    credit_code = forms.CharField(label=_("统一社会信用代码"))
+    legal_representative = forms.CharField(label=_("法定代表人"), max_length=64)
+    region = forms.ModelChoiceField(label=_("所在市州"), queryset=Region.objects.all(), required=False)
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "phone", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(
+            ["evaluator_name", "credit_code", "legal_representative", "region", "username", "full_name"]
+        )
+
+    def clean_credit_code(self):
+        code = normalise_credit_code(self.cleaned_data["credit_code"])
+        validate_credit_code(code)
+        if Evaluator.objects.filter(credit_code=code).exists():
+            raise forms.ValidationError(_("该机构已注册，请联系本机构已有账号的同事。"))
+        return code
+
+
+class EvaluatorProfileForm(forms.ModelForm):
+    categories = forms.MultipleChoiceField(
+        label=_("评价业务类别"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Evaluator
+        fields = [
+            "legal_representative",
+            "region",
+            "office_address",
+            "contact_phone",
+            "financial_statement",
+            "categories",
+            "cnca_approval_number",
+        ]
+        widgets = {"financial_statement": forms.Textarea(attrs={"rows": 3})}
+
+
+class StaffMemberForm(forms.ModelForm):
+    class Meta:
+        model = StaffMember
+        fields = ["name", "title", "field", "full_time"]
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ["year", "client", "category", "description"]
+
+
+class InterestForm(forms.ModelForm):
+    class Meta:
+        model = Interest
+        fields = ["name", "credit_code", "description"]
+
+
+class EvidenceForm(forms.Form):
+    topic = forms.ChoiceField(label=_("证明事项"), choices=Evidence.Topic.choices)
+    file = forms.FileField(label=_("文件"))
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        self.kind = uploads.validate_upload(uploaded, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+        return uploaded
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审核结论"), choices=[("approve", _("通过")), ("reject", _("不通过"))]
+    )
+    opinion = forms.CharField(label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BanForm(forms.Form):
+    reason = forms.CharField(label=_("弄虚作假事实"), widget=forms.Textarea(attrs={"rows": 2}))
+    starts_on = forms.DateField(label=_("禁入起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    evidence = forms.FileField(label=_("证据材料"), required=False)
+
+    def clean_evidence(self):
+        evidence = self.cleaned_data.get("evidence")
+        if evidence:
+            uploads.validate_upload(evidence, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+        return evidence
 
 
 class CommissionRequestForm(forms.Form):
-    evaluator = forms.ModelChoiceField(
-        label=_("第三方评价机构"), queryset=Evaluator.objects.filter(is_approved=True)
-    )
+    evaluator = forms.ModelChoiceField(label=_("第三方评价机构"), queryset=Evaluator.objects.approved())
 
 
 class AcceptCommissionForm(forms.Form):
     independence_declaration = forms.CharField(
         label=_("独立性声明"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        initial=_("本机构与申报单位不存在利益关系，未参与编写其自评价报告，将独立、客观、公正地开展评价。"),
+        initial=_("本机构与申报单位不存在利害关系，未参与编写其自评价报告，将独立、客观、公正地开展评价。"),
     )
 
 
 class EvaluationForm(forms.Form):
-    score = forms.DecimalField(label=_("第三方评分"), min_value=0, max_value=100, decimal_places=2)
-    conclusion = forms.CharField(label=_("评价结论"), widget=forms.Textarea(attrs={"rows": 4}))
+    onsite_date = forms.DateField(
+        label=_("现场评价日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    basic_requirements_met = forms.NullBooleanField(
+        label=_("基本要求"),
+        required=False,
+        widget=forms.Select(choices=[("unknown", _("请选择")), ("true", _("符合")), ("false", _("不符合"))]),
+    )
+    highlights = forms.CharField(label=_("亮点（不超过100字）"), max_length=100, required=False)
+    report = forms.FileField(label=_("评价报告"), required=False)
+    commitment_accepted = forms.BooleanField(
+        label=_("本机构承诺：评价工作独立、客观、公正，评价报告真实、准确，如有弄虚作假愿承担三年禁入等责任"),
+        required=False,
+    )
+
+    def clean_report(self):
+        report = self.cleaned_data.get("report")
+        self.report_kind = None
+        if report:
+            self.report_kind = uploads.validate_upload(report, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+        return report

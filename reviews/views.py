@@ -1,16 +1,281 @@
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from applications import permissions as declaration_permissions
+from applications.answers import indicator_rows, parse_answers, year_labels
+from applications.scoring import Answer
 from applications.services import TransitionRefused
 from applications.views import get_visible_declaration
+from greenmfg.models import AuditEntry
 
-from . import services
-from .forms import AcceptCommissionForm, CommissionRequestForm, EvaluationForm
-from .models import Commission
+from . import qualifications, services
+from .filters import EvaluatorFilter
+from .forms import (
+    AcceptCommissionForm,
+    BanForm,
+    CommissionRequestForm,
+    DecisionForm,
+    EvaluationForm,
+    EvaluatorProfileForm,
+    EvaluatorRegistrationForm,
+    EvidenceForm,
+    InterestForm,
+    ProjectForm,
+    StaffMemberForm,
+)
+from .models import Ban, Commission, Evaluation, Evaluator, Evidence, evaluations_used
+from .permissions import evaluator_of
+
+# The public directory
+
+
+def _directory_queryset():
+    return (
+        Evaluator.objects.approved()
+        .select_related("region")
+        .prefetch_related("roster", "projects", "evidence", "bans")
+    )
+
+
+def _with_yearly_counts(evaluators, year):
+    used = evaluations_used([e.pk for e in evaluators], year)
+    cap = services.current_cap()
+    for evaluator in evaluators:
+        evaluator.used_this_year = used.get(evaluator.pk, 0)
+        evaluator.left_this_year = max(0, cap - evaluator.used_this_year)
+        evaluator.facts = qualifications.facts(
+            evaluator, evaluator.roster.all(), evaluator.projects.all(), this_year=year
+        )
+        evaluator.ban = evaluator.ban_in_force()
+    return evaluators
+
+
+def directory(request):
+    """公开自我声明: every approved evaluator, its qualifications and evidence, this year's evaluations, bans."""
+    filterset = EvaluatorFilter(request.GET, queryset=_directory_queryset())
+    evaluators = _with_yearly_counts(list(filterset.qs), timezone.localdate().year)
+    return render(request, "reviews/directory.html", {"filterset": filterset, "evaluators": evaluators})
+
+
+def evaluator_detail(request, pk):
+    evaluator = get_object_or_404(Evaluator.objects.select_related("region"), pk=pk)
+    is_own = evaluator_of(request.user) == evaluator
+    if not (evaluator.is_approved or is_own or (request.user.is_authenticated and request.user.is_provincial)):
+        raise Http404
+    _with_yearly_counts([evaluator], timezone.localdate().year)
+    submitted = (
+        Evaluation.objects.filter(commission__evaluator=evaluator, submitted_at__isnull=False)
+        .select_related("commission__declaration__organisation", "commission__declaration__batch")
+        .order_by("-submitted_at")[:50]
+    )
+    history = [(e, services.discrepancies(e.commission.declaration, e)) for e in submitted]
+    context = {
+        "evaluator": evaluator,
+        "history": [(e, gaps, any(g.flagged for g in gaps)) for e, gaps in history],
+        "bans": evaluator.bans.all(),
+        "audit": AuditEntry.for_object(evaluator)
+        if request.user.is_authenticated and request.user.is_provincial
+        else [],
+        "decision_form": DecisionForm(),
+        "ban_form": BanForm(),
+    }
+    return render(request, "reviews/evaluator_detail.html", context)
+
+
+def evidence_download(request, pk, evidence_pk):
+    """Evidence is public once the evaluator is approved (its self-declaration); before, only to itself and the province."""
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("evaluator"), pk=evidence_pk, evaluator_id=pk
+    )
+    evaluator = evidence.evaluator
+    allowed = (
+        evaluator.is_approved
+        or evaluator_of(request.user) == evaluator
+        or (request.user.is_authenticated and request.user.is_provincial)
+    )
+    if not allowed:
+        raise Http404
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+
+
+# The evaluator's own pages
+
+
+def register(request):
+    form = EvaluatorRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        evaluator = services.register_evaluator(form=form)
+        user = evaluator.staff_group.user_set.get()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("注册成功。请完善机构信息、人员名单和证明材料后提交审核。"))
+        return redirect("reviews:mine")
+    return render(request, "reviews/register.html", {"form": form})
+
+
+@login_required
+def mine(request):
+    evaluator = evaluator_of(request.user)
+    if evaluator is None:
+        raise PermissionDenied(_("您不是第三方评价机构的人员。"))
+    forms = {
+        "profile": EvaluatorProfileForm(instance=evaluator, prefix="profile"),
+        "staff": StaffMemberForm(prefix="staff"),
+        "project": ProjectForm(prefix="project"),
+        "interest": InterestForm(prefix="interest"),
+        "evidence": EvidenceForm(prefix="evidence"),
+    }
+    if request.method == "POST":
+        part = request.POST.get("part")
+        if part == "submit":
+            try:
+                services.submit_for_approval(evaluator, user=request.user)
+                messages.success(request, _("已提交省经信厅审核。"))
+            except TransitionRefused as refusal:
+                messages.error(request, str(refusal))
+            return redirect("reviews:mine")
+        if part in forms:
+            saved = _save_part(request, evaluator, part)
+            if saved is True:
+                return redirect("reviews:mine")
+            forms[part] = saved
+    evaluator = Evaluator.objects.prefetch_related("roster", "projects", "interests", "evidence", "bans").get(
+        pk=evaluator.pk
+    )
+    context = {
+        "evaluator": evaluator,
+        "facts": qualifications.facts(evaluator, this_year=timezone.localdate().year),
+        "forms": forms,
+        "commissions": Commission.objects.filter(evaluator=evaluator).select_related(
+            "declaration__organisation", "declaration__region"
+        )[:100],
+    }
+    return render(request, "reviews/mine.html", context)
+
+
+def _save_part(request, evaluator, part):
+    """Save one section of the evaluator's page; True when saved, else the bound form with its errors."""
+    form_class = {
+        "profile": EvaluatorProfileForm,
+        "staff": StaffMemberForm,
+        "project": ProjectForm,
+        "interest": InterestForm,
+        "evidence": EvidenceForm,
+    }[part]
+    kwargs = {"instance": evaluator} if part == "profile" else {}
+    form = form_class(request.POST, request.FILES or None, prefix=part, **kwargs)
+    if not form.is_valid():
+        messages.error(request, _("请检查填写的内容。"))
+        return form
+    if part == "evidence":
+        services.add_evidence(
+            evaluator,
+            user=request.user,
+            uploaded=form.cleaned_data["file"],
+            topic=form.cleaned_data["topic"],
+            kind=form.kind,
+        )
+    elif part == "profile":
+        form.save()
+    else:
+        row = form.save(commit=False)
+        row.evaluator = evaluator
+        row.save()
+    services.roster_changed(Evaluator.objects.get(pk=evaluator.pk), user=request.user)
+    messages.success(request, _("已保存。"))
+    return True
+
+
+@login_required
+@require_POST
+def remove_row(request, kind, row_pk):
+    evaluator = evaluator_of(request.user)
+    if evaluator is None:
+        raise PermissionDenied(_("您不是第三方评价机构的人员。"))
+    relation = {
+        "staff": evaluator.roster,
+        "project": evaluator.projects,
+        "interest": evaluator.interests,
+    }.get(kind)
+    if relation is None:
+        raise Http404
+    get_object_or_404(relation, pk=row_pk).delete()
+    services.roster_changed(Evaluator.objects.get(pk=evaluator.pk), user=request.user)
+    messages.success(request, _("已删除。"))
+    return redirect("reviews:mine")
+
+
+# The province
+
+
+@login_required
+def evaluator_admin(request):
+    if not request.user.is_provincial:
+        raise PermissionDenied(_("只有省经信厅可以审核评价机构。"))
+    evaluators = (
+        Evaluator.objects.select_related("region").prefetch_related("bans").order_by("status", "name")
+    )
+    return render(request, "reviews/evaluator_admin.html", {"evaluators": evaluators})
+
+
+@login_required
+@require_POST
+def decide(request, pk):
+    evaluator = get_object_or_404(Evaluator, pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择审核结论并填写意见。"))
+    else:
+        try:
+            services.decide_approval(
+                evaluator,
+                user=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                opinion=form.cleaned_data["opinion"],
+            )
+            messages.success(request, _("已记录审核结论。"))
+        except TransitionRefused as refusal:
+            messages.error(request, str(refusal))
+    return redirect("reviews:evaluator", pk=pk)
+
+
+@login_required
+@require_POST
+def record_ban(request, pk):
+    evaluator = get_object_or_404(Evaluator, pk=pk)
+    form = BanForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请填写违规事实和起始日期；证据须为 PDF、图片或 Office 文件。"))
+    else:
+        try:
+            record, flagged = services.ban(evaluator, user=request.user, **form.cleaned_data)
+            messages.success(
+                request,
+                _("已记录禁入，至%(end)s解除；%(n)d 项未完成的委托已提示申报单位和市州。")
+                % {"end": record.ends_on, "n": flagged},
+            )
+        except TransitionRefused as refusal:
+            messages.error(request, str(refusal))
+    return redirect("reviews:evaluator", pk=pk)
+
+
+@login_required
+def ban_evidence(request, pk):
+    if not request.user.is_provincial:
+        raise PermissionDenied
+    ban = get_object_or_404(Ban, pk=pk)
+    if not ban.evidence:
+        raise Http404
+    return FileResponse(ban.evidence.open("rb"), as_attachment=True)
+
+
+# Commissioning and evaluation
 
 
 @login_required
@@ -23,7 +288,7 @@ def commission_request(request, pk):
         try:
             services.request_commission(declaration, form.cleaned_data["evaluator"], user=request.user)
         except TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
+            form.add_error("evaluator", str(refusal))
         else:
             messages.success(request, _("委托已发送，等待评价机构接受。"))
             return redirect("applications:detail", pk=pk)
@@ -32,7 +297,7 @@ def commission_request(request, pk):
 
 def _staff_commission(user, pk):
     return get_object_or_404(
-        Commission.objects.select_related("declaration__organisation", "evaluator"),
+        Commission.objects.select_related("declaration__organisation", "declaration__batch", "evaluator"),
         pk=pk,
         evaluator__staff_group__user=user,
     )
@@ -57,24 +322,71 @@ def commission_answer(request, pk):
                     independence_declaration=form.cleaned_data["independence_declaration"],
                 )
                 messages.success(request, _("已接受委托，可以开始评价。"))
-                return redirect("applications:detail", pk=commission.declaration_id)
+                return redirect("reviews:evaluation", pk=commission.declaration_id)
         except TransitionRefused as refusal:
             form.add_error(None, str(refusal))
     return render(request, "reviews/commission_answer.html", {"commission": commission, "form": form})
 
 
 @login_required
-def evaluation_submit(request, pk):
+def evaluation(request, pk):
     declaration = get_visible_declaration(request.user, pk)
     if not declaration_permissions.is_commissioned_evaluator(declaration, request.user):
-        raise PermissionDenied(_("只有受托评价机构可以提交评价。"))
-    form = EvaluationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.submit_evaluation(declaration, user=request.user, **form.cleaned_data)
-        except TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, _("评价已提交。"))
-            return redirect("applications:detail", pk=pk)
-    return render(request, "reviews/evaluation_form.html", {"declaration": declaration, "form": form})
+        raise PermissionDenied(_("只有受托评价机构可以填写评价。"))
+    commission = get_object_or_404(
+        Commission.objects.select_related("evaluator"),
+        declaration=declaration,
+        status=Commission.Status.ACCEPTED,
+    )
+    record = Evaluation.objects.filter(commission=commission).first()
+    template = declaration.setting.template
+    form = EvaluationForm(request.POST or None, request.FILES or None, initial=_initial(record))
+    answers = {a.indicator_id: Answer(a.met, a.values) for a in record.answers.all()} if record else {}
+    errors = {}
+    if request.method == "POST":
+        answers, errors = parse_answers(request.POST, template.indicators.all(), template.years_of_data)
+        if form.is_valid() and not errors:
+            fields = {
+                name: form.cleaned_data[name]
+                for name in ("onsite_date", "basic_requirements_met", "highlights", "commitment_accepted")
+            }
+            try:
+                record = services.save_evaluation(
+                    commission,
+                    user=request.user,
+                    answers=answers,
+                    fields=fields,
+                    report=form.cleaned_data.get("report"),
+                    report_kind=form.report_kind,
+                )
+                if "submit" in request.POST:
+                    services.submit_evaluation(commission, user=request.user)
+                    messages.success(request, _("评价已提交，申报进入“评价完成”。"))
+                    return redirect("applications:detail", pk=pk)
+                messages.success(request, _("评价草稿已保存：%(score)s 分。") % {"score": record.score})
+                return redirect("reviews:evaluation", pk=pk)
+            except TransitionRefused as refusal:
+                messages.error(request, str(refusal))
+    years = year_labels(template, declaration.batch.year)
+    context = {
+        "declaration": declaration,
+        "commission": commission,
+        "record": record,
+        "form": form,
+        "template": template,
+        "rows": indicator_rows(list(template.indicators.all()), answers, errors, years),
+        "editable": not (record and record.is_submitted),
+        "missing": services.incomplete(record) if record else [],
+    }
+    return render(request, "reviews/evaluation_form.html", context)
+
+
+def _initial(record):
+    if record is None:
+        return {}
+    return {
+        "onsite_date": record.onsite_date,
+        "basic_requirements_met": record.basic_requirements_met,
+        "highlights": record.highlights,
+        "commitment_accepted": record.commitment_accepted,
+    }

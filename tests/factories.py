@@ -96,7 +96,12 @@ class EvaluatorFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"湖北评价中心{n}")
     credit_code = factory.LazyFunction(valid_credit_code)
-    is_approved = True
+    legal_representative = factory.Sequence(lambda n: f"评价法人{n}")
+    office_address = "武汉市洪山区珞喻路1号"
+    financial_statement = "财务制度健全，近三年审计报告无保留意见。"
+    categories = factory.LazyFunction(lambda: list(Category.values))
+    cnca_approval_number = "CNCA-R-2019-001"
+    status = "approved"
 
 
 class DeclarationFactory(factory.django.DjangoModelFactory):

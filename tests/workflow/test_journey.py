@@ -3,6 +3,7 @@
 from io import BytesIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from applications.models import Batch, Declaration
@@ -34,18 +35,8 @@ BASIC_INFO = {
 }
 
 
-def fill_in_by_http(client, declaration):
-    """Every step an applicant takes in the browser before submitting, through the pages' own forms."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from applications import eligibility
-
-    assert client.post(f"/declarations/{declaration.pk}/edit/", BASIC_INFO).status_code == 302
-    items = {f"item_{code}": "on" for code, _label in eligibility.items_for(declaration.category)}
-    assert (
-        client.post(f"/declarations/{declaration.pk}/eligibility/", {**items, "commitment": "on"}).status_code
-        == 302
-    )
+def all_met(declaration) -> dict:
+    """The indicator form's fields with every indicator met (benchmark values where a value is asked)."""
     answers = {}
     template = declaration.setting.template
     for indicator in template.indicators.exclude(kind="group"):
@@ -54,7 +45,23 @@ def fill_in_by_http(client, declaration):
                 answers[f"value_{indicator.pk}_{year}"] = str(indicator.benchmark)
         else:
             answers[f"met_{indicator.pk}"] = "1"
-    assert client.post(f"/declarations/{declaration.pk}/self-evaluation/", answers).status_code == 302
+    return answers
+
+
+def fill_in_by_http(client, declaration):
+    """Every step an applicant takes in the browser before submitting, through the pages' own forms."""
+    from applications import eligibility
+
+    assert client.post(f"/declarations/{declaration.pk}/edit/", BASIC_INFO).status_code == 302
+    items = {f"item_{code}": "on" for code, _label in eligibility.items_for(declaration.category)}
+    assert (
+        client.post(f"/declarations/{declaration.pk}/eligibility/", {**items, "commitment": "on"}).status_code
+        == 302
+    )
+    assert (
+        client.post(f"/declarations/{declaration.pk}/self-evaluation/", all_met(declaration)).status_code
+        == 302
+    )
     for slot in ("self_evaluation_report", "commitment_scan"):
         upload = SimpleUploadedFile(f"{slot}.pdf", PDF_BYTES, content_type="application/pdf")
         response = client.post(f"/declarations/{declaration.pk}/attachments/", {"slot": slot, "file": upload})
@@ -87,13 +94,22 @@ def test_whole_journey_from_draft_to_the_public_list_and_its_export(cast, login)
 
     # 第三方评价机构: accept with an independence declaration, then submit the evaluation.
     client = login(cast.evaluator_staff)
-    assert "待接受的委托" in client.get("/dashboard/").content.decode()
+    assert "待答复的委托" in client.get("/dashboard/").content.decode()
     client.post(
         f"/reviews/commissions/{commission.pk}/", {"accept": "1", "independence_declaration": "无利益关系"}
     )
     assert state_of(declaration.pk) == "under_evaluation"
     client.post(
-        f"/reviews/declarations/{declaration.pk}/evaluation/", {"score": "88.5", "conclusion": "符合"}
+        f"/reviews/declarations/{declaration.pk}/evaluation/",
+        {
+            **all_met(declaration),
+            "onsite_date": "2026-11-20",
+            "basic_requirements_met": "true",
+            "highlights": "能源管理中心运行良好",
+            "commitment_accepted": "on",
+            "report": SimpleUploadedFile("评价报告.pdf", PDF_BYTES),
+            "submit": "1",
+        },
     )
     assert state_of(declaration.pk) == "evaluated"
 

@@ -27,7 +27,7 @@ from greenmfg.models import Region, User
 from greenmfg.roles import Role
 from registry import services as registry
 from reviews import services as reviews
-from reviews.models import Evaluator
+from reviews.models import Evaluator, Project, StaffMember
 
 DEMO_PASSWORD = "greenmfg-demo"
 
@@ -126,6 +126,31 @@ def fill_in(declaration, user):
         applications.add_attachment(declaration, user=user, slot=slot, uploaded=upload, kind="pdf")
 
 
+def evaluate(commission, staff):
+    """The evaluator scores every indicator as met, attaches its report and submits."""
+    template = commission.declaration.setting.template
+    answers = {}
+    for indicator in template.indicators.exclude(kind="group"):
+        if indicator.kind == "quantitative" and indicator.benchmark is not None:
+            answers[indicator.pk] = Answer(None, [str(indicator.benchmark)] * template.years_of_data)
+        else:
+            answers[indicator.pk] = Answer(True, [])
+    reviews.save_evaluation(
+        commission,
+        user=staff,
+        answers=answers,
+        fields={
+            "onsite_date": timezone.localdate(),
+            "basic_requirements_met": True,
+            "highlights": "能源管理中心运行良好，余热回收利用率高。",
+            "commitment_accepted": True,
+        },
+        report=SimpleUploadedFile("第三方评价报告.pdf", DEMO_PDF, content_type="application/pdf"),
+        report_kind="pdf",
+    )
+    reviews.submit_evaluation(commission, user=staff)
+
+
 def credit_code(body: str) -> str:
     return body + credit_code_check_character(body)
 
@@ -179,10 +204,32 @@ class Command(BaseCommand):
         return organisations
 
     def evaluator(self, staff):
-        evaluator, _ = Evaluator.objects.get_or_create(
+        evaluator, created = Evaluator.objects.get_or_create(
             credit_code=credit_code("91420100MA4PJ0009"),
-            defaults={"name": "湖北绿色低碳评价中心有限公司", "region_id": "420100", "is_approved": True},
+            defaults={
+                "name": "湖北绿色低碳评价中心有限公司",
+                "legal_representative": "周明远",
+                "region_id": "420100",
+                "office_address": "武汉市洪山区珞喻路 1037 号科技大厦 12 层",
+                "financial_statement": "财务管理制度健全，近三年经审计无保留意见。",
+                "categories": list(Category.values),
+                "cnca_approval_number": "CNCA-R-2021-512",
+                "contact_phone": "027-88886666",
+                "status": Evaluator.Status.APPROVED,
+                "review_opinion": "资质材料齐全，同意纳入名录。",
+            },
         )
+        if created:
+            fields = ["energy", "environment", "ecology", "low_carbon", "life_cycle", "energy"]
+            for n in range(12):
+                title = "senior" if n < 3 else "associate_senior" if n < 7 else "intermediate"
+                StaffMember.objects.create(
+                    evaluator=evaluator, name=f"评价员{n + 1:02d}", title=title, field=fields[n % len(fields)]
+                )
+            for year, client, category in ((2023, "湖北某汽车零部件公司", "factory"), (2024, "襄阳某园区", "park")):
+                Project.objects.create(
+                    evaluator=evaluator, year=year, client=client, category=category, description="绿色制造评价"
+                )
         staff.groups.add(evaluator.staff_group)
         return evaluator
 
@@ -224,9 +271,7 @@ class Command(BaseCommand):
             reviews.accept_commission(
                 commission.pk, user=users["pingjia"], independence_declaration="与申报单位无利益关系。"
             )
-            reviews.submit_evaluation(
-                declaration, user=users["pingjia"], score=86.5, conclusion="符合基本要求。"
-            )
+            evaluate(commission, users["pingjia"])
             applications.transition(declaration.pk, "submit_to_city", user=user)
             return declaration
 
