@@ -102,7 +102,11 @@ class BanForm(forms.Form):
 
 
 class CommissionRequestForm(forms.Form):
-    evaluator = forms.ModelChoiceField(label=_("第三方评价机构"), queryset=Evaluator.objects.approved())
+    evaluator = forms.ModelChoiceField(
+        label=_("第三方评价机构"),
+        queryset=Evaluator.objects.approved(),
+        error_messages={"invalid_choice": _("该机构尚未通过省经信厅审核或不在名录中，不能接受委托。")},
+    )
 
 
 class AcceptCommissionForm(forms.Form):
