@@ -300,7 +300,16 @@ class RegistrationForm(UserCreationForm):
         self.fields["credit_code"].widget.attrs.pop("maxlength", None)
         self.fields["full_name"].required = True
         self.order_fields(
-            ["organisation_name", "kind", "credit_code", "region", "group_name", "username", "full_name", "phone"]
+            [
+                "organisation_name",
+                "kind",
+                "credit_code",
+                "region",
+                "group_name",
+                "username",
+                "full_name",
+                "phone",
+            ]
         )
 
     def clean_credit_code(self):

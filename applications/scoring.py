@@ -141,5 +141,7 @@ def score(template, indicators, answers: dict, pass_mark=None) -> Result:
 
     pass_mark = _number(pass_mark if pass_mark is not None else template.pass_mark)
     if template.scoring != "pass_fail" and pass_mark is not None and total < pass_mark:
-        failures.append(_("总分 %(total)s 低于合格线 %(mark)s 分") % {"total": total, "mark": _mark(pass_mark)})
+        failures.append(
+            _("总分 %(total)s 低于合格线 %(mark)s 分") % {"total": total, "mark": _mark(pass_mark)}
+        )
     return Result(groups, total, pass_mark, not failures, failures, met)

@@ -27,6 +27,7 @@ from .permissions import is_staff_of
 # The yearly cap when no batch says otherwise (附件2: at most 15 evaluations a year per legal person).
 DEFAULT_CAP = 15
 
+
 def current_cap() -> int:
     """The yearly cap of the latest batch, for the public directory's 'left this year'."""
     from applications.models import Batch

@@ -67,7 +67,9 @@ def directory(request):
 def evaluator_detail(request, pk):
     evaluator = get_object_or_404(Evaluator.objects.select_related("region"), pk=pk)
     is_own = evaluator_of(request.user) == evaluator
-    if not (evaluator.is_approved or is_own or (request.user.is_authenticated and request.user.is_provincial)):
+    if not (
+        evaluator.is_approved or is_own or (request.user.is_authenticated and request.user.is_provincial)
+    ):
         raise Http404
     _with_yearly_counts([evaluator], timezone.localdate().year)
     submitted = (

@@ -226,9 +226,16 @@ class Command(BaseCommand):
                 StaffMember.objects.create(
                     evaluator=evaluator, name=f"评价员{n + 1:02d}", title=title, field=fields[n % len(fields)]
                 )
-            for year, client, category in ((2023, "湖北某汽车零部件公司", "factory"), (2024, "襄阳某园区", "park")):
+            for year, client, category in (
+                (2023, "湖北某汽车零部件公司", "factory"),
+                (2024, "襄阳某园区", "park"),
+            ):
                 Project.objects.create(
-                    evaluator=evaluator, year=year, client=client, category=category, description="绿色制造评价"
+                    evaluator=evaluator,
+                    year=year,
+                    client=client,
+                    category=category,
+                    description="绿色制造评价",
                 )
         staff.groups.add(evaluator.staff_group)
         return evaluator
