@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from greenmfg.dashboard import Panel
 from greenmfg.roles import Role
 
-from .models import Declaration
+from .models import Batch, Declaration
 from .permissions import visible_declarations
 
 State = Declaration.State
@@ -31,7 +31,14 @@ def panels(user):
                 "applications/_declaration_rows.html",
                 list(declarations.filter(state=State.CITY_REVIEW)[:50]),
                 _("暂无待初审的申报。"),
-                [(_("全部申报"), reverse("applications:list"))],
+                [(_("全部申报"), reverse("applications:list"))]
+                + [
+                    (
+                        _("%(year)d年度推荐") % {"year": batch.year},
+                        reverse("reviews:city_recommendation", args=[batch.pk]),
+                    )
+                    for batch in Batch.objects.order_by("-year")[:1]
+                ],
                 order=10,
             )
         )
@@ -42,17 +49,15 @@ def panels(user):
                 "applications/_declaration_rows.html",
                 list(declarations.filter(state=State.PROVINCE_REVIEW)[:50]),
                 _("暂无待评审的申报。"),
-                [(_("全部申报"), reverse("applications:list"))],
-                order=10,
-            )
-        )
-    if user.has_role(Role.EXPERT):
-        result.append(
-            Panel(
-                _("分配给我的评审"),
-                "applications/_declaration_rows.html",
-                list(declarations.filter(state=State.PROVINCE_REVIEW)[:50]),
-                _("暂无分配给您的评审任务。"),
+                [(_("全部申报"), reverse("applications:list"))]
+                + [
+                    (label, reverse(name, args=[batch.pk]))
+                    for batch in Batch.objects.order_by("-year")[:1]
+                    for label, name in (
+                        (_("分配专家"), "reviews:assign"),
+                        (_("评审结论"), "reviews:decisions"),
+                    )
+                ],
                 order=10,
             )
         )

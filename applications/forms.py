@@ -202,6 +202,9 @@ class BatchForm(forms.ModelForm):
             "publicity_length",
             "publicity_day_kind",
             "evaluator_yearly_cap",
+            "experts_per_declaration",
+            "experts_from_other_cities",
+            "hide_other_scores",
         ]
         widgets = {
             "submission_deadline": forms.DateTimeInput(

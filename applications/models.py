@@ -195,6 +195,13 @@ class Batch(models.Model):
     evaluator_yearly_cap = models.PositiveSmallIntegerField(
         _("第三方机构年度评价上限"), default=15, help_text=_("每个法人单位每年最多评价的数量，各类别合计。")
     )
+    experts_per_declaration = models.PositiveSmallIntegerField(_("每个申报的评审专家人数"), default=5)
+    experts_from_other_cities = models.BooleanField(
+        _("专家须来自其他市州"), default=True, help_text=_("不得分配与申报单位同一市州的专家")
+    )
+    hide_other_scores = models.BooleanField(
+        _("提交前不可见他人评分"), default=True, help_text=_("专家提交本人评分前看不到其他专家的评分")
+    )
 
     class Meta:
         verbose_name = _("申报批次")
@@ -501,7 +508,7 @@ class Declaration(FSMModelMixin, models.Model):
         source=State.CITY_REVIEW,
         target=State.RETURNED,
         permission=is_city_official_of,
-        custom={"label": _("退回修改"), "button": True, "opinion": True},
+        custom={"label": _("退回修改"), "opinion": True},
     )
     def return_for_revision(self):
         pass
@@ -523,7 +530,7 @@ class Declaration(FSMModelMixin, models.Model):
         target=State.PROVINCE_REVIEW,
         permission=is_city_official_of,
         conditions=[cond.before_recommendation_deadline],
-        custom={"label": _("推荐"), "button": True, "opinion": True},
+        custom={"label": _("推荐"), "opinion": True},
     )
     def recommend(self):
         pass
@@ -533,7 +540,7 @@ class Declaration(FSMModelMixin, models.Model):
         source=State.CITY_REVIEW,
         target=State.NOT_RECOMMENDED,
         permission=is_city_official_of,
-        custom={"label": _("不予推荐"), "button": True, "opinion": True},
+        custom={"label": _("不予推荐"), "opinion": True},
     )
     def not_recommend(self):
         pass
@@ -543,7 +550,7 @@ class Declaration(FSMModelMixin, models.Model):
         source=State.PROVINCE_REVIEW,
         target=State.REVIEW_PASSED,
         permission=is_provincial,
-        custom={"label": _("评审通过"), "button": True, "opinion": True},
+        custom={"label": _("评审通过"), "opinion": True},
     )
     def pass_review(self):
         pass
@@ -553,7 +560,7 @@ class Declaration(FSMModelMixin, models.Model):
         source=State.PROVINCE_REVIEW,
         target=State.REJECTED,
         permission=is_provincial,
-        custom={"label": _("评审不通过"), "button": True, "opinion": True},
+        custom={"label": _("评审不通过"), "opinion": True},
     )
     def fail_review(self):
         pass

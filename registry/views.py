@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from applications.models import Batch
 from applications.services import TransitionRefused
 
-from . import exports, services
+from . import exports, progress, services
 from .filters import ListedUnitFilter
 from .forms import PublicityForm
 from .models import ListedUnit, Publicity
@@ -83,3 +84,16 @@ def listed_units_export(request):
     filename = f"green-list-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+def overview(request):
+    """The province's view of a batch: recommended declarations by city and category, against the 2025 targets."""
+    _require_provincial(request.user)
+    batches = Batch.objects.order_by("-year")
+    batch = (
+        batches.filter(pk=request.GET.get("batch")).first() if request.GET.get("batch") else batches.first()
+    )
+    return render(
+        request, "registry/overview.html", {"batch": batch, "batches": batches, **progress.table(batch)}
+    )

@@ -5,7 +5,7 @@ from applications.models import Declaration
 from greenmfg.dashboard import Panel
 from greenmfg.roles import Role
 
-from .models import Commission, Evaluator
+from .models import Assignment, Commission, Evaluator
 
 
 def panels(user):
@@ -36,6 +36,22 @@ def panels(user):
                 order=20,
             ),
         ]
+    if user.has_role(Role.EXPERT):
+        assigned = (
+            Assignment.objects.filter(expert__user=user)
+            .exclude(status=Assignment.Status.WITHDRAWN)
+            .select_related("declaration__organisation", "declaration__region")
+            .order_by("status", "-assigned_at")
+        )
+        result.append(
+            Panel(
+                _("分配给我的评审"),
+                "reviews/_assignment_rows.html",
+                list(assigned[:100]),
+                _("暂无分配给您的评审任务。"),
+                order=10,
+            )
+        )
     if user.is_provincial:
         waiting = Evaluator.objects.filter(status=Evaluator.Status.PENDING) | Evaluator.objects.exclude(
             flagged_reason=""

@@ -8,7 +8,7 @@ from applications.models import Category
 from greenmfg.identifiers import normalise_credit_code, validate_credit_code
 from greenmfg.models import Region, User
 
-from .models import Evaluator, Evidence, Interest, Project, StaffMember
+from .models import CityPreReview, Evaluator, Evidence, Interest, Project, StaffMember
 
 
 class EvaluatorRegistrationForm(UserCreationForm):
@@ -139,3 +139,68 @@ class EvaluationForm(forms.Form):
         if report:
             self.report_kind = uploads.validate_upload(report, max_bytes=settings.ATTACHMENT_MAX_BYTES)
         return report
+
+
+class CityReviewForm(forms.Form):
+    checklist = forms.MultipleChoiceField(
+        label=_("审核要点"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    onsite_notes = forms.CharField(
+        label=_("现场核查情况"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    opinion = forms.CharField(label=_("初审意见"), widget=forms.Textarea(attrs={"rows": 3}))
+    items_to_fix = forms.CharField(
+        label=_("需修改的内容（退回时必填）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    decision = forms.ChoiceField(
+        label=_("初审结论"), choices=CityPreReview.Decision.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .city import CHECKLIST
+
+        super().__init__(*args, **kwargs)
+        self.fields["checklist"].choices = CHECKLIST
+
+
+class RecommendationForm(forms.Form):
+    opinion = forms.CharField(
+        label=_("推荐意见"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        initial=_("经初审和现场核查，以下单位符合湖北省绿色制造体系建设要求，同意推荐。"),
+    )
+
+
+class ExpertForm(forms.Form):
+    username = forms.CharField(label=_("登录用户名"), max_length=150)
+    full_name = forms.CharField(label=_("姓名"), max_length=64)
+    categories = forms.MultipleChoiceField(
+        label=_("评审专业类别"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
+    )
+    employer = forms.CharField(label=_("工作单位"), max_length=128)
+    employer_credit_code = forms.CharField(label=_("工作单位信用代码"), max_length=18, required=False)
+    region = forms.ModelChoiceField(label=_("所在市州"), queryset=Region.objects.all(), required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=32, required=False)
+    email = forms.EmailField(label=_("邮箱"), required=False)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username=username).exists():
+            raise forms.ValidationError(_("该用户名已被使用。"))
+        return username
+
+    def clean_employer_credit_code(self):
+        code = normalise_credit_code(self.cleaned_data.get("employer_credit_code"))
+        if code:
+            validate_credit_code(code)
+        return code
+
+
+class DecisionBatchForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("评审结论"), choices=[("pass", _("通过")), ("fail", _("不通过"))])
+    note = forms.CharField(label=_("会议纪要/评审意见"), widget=forms.Textarea(attrs={"rows": 3}))
+    without_scores_reason = forms.CharField(
+        label=_("未待专家评分全部提交即决定的理由（如适用）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

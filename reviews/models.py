@@ -315,3 +315,144 @@ class EvaluationAnswer(models.Model):
 
     def __str__(self):
         return f"{self.evaluation_id} {self.indicator_id}"
+
+
+class CityPreReview(models.Model):
+    """初审: the city official's checklist, on-site notes, opinion and decision on one declaration."""
+
+    class Decision(models.TextChoices):
+        RECOMMEND = "recommend", _("推荐")
+        RETURN = "return", _("退回修改")
+        NOT_RECOMMEND = "not_recommend", _("不予推荐")
+
+    declaration = models.OneToOneField(Declaration, on_delete=models.CASCADE, related_name="city_review")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    checklist = models.JSONField(_("审核要点"), default=list, blank=True)
+    onsite_notes = models.TextField(_("现场核查情况"), blank=True)
+    opinion = models.TextField(_("初审意见"))
+    items_to_fix = models.TextField(_("需修改的内容"), blank=True)
+    decision = models.CharField(_("初审结论"), max_length=16, choices=Decision.choices)
+    rank = models.PositiveSmallIntegerField(_("推荐排序"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("初审时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("市州初审")
+        verbose_name_plural = _("市州初审")
+
+    def __str__(self):
+        return f"{self.declaration} {self.get_decision_display()}"
+
+
+class CityRecommendation(models.Model):
+    """The city's recommendation for one batch, submitted as a whole; locked once submitted."""
+
+    batch = models.ForeignKey(
+        "applications.Batch", on_delete=models.PROTECT, related_name="city_recommendations"
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="recommendations")
+    opinion = models.TextField(_("推荐意见"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("市州推荐")
+        verbose_name_plural = _("市州推荐")
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "region"], name="one_recommendation_per_city")
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.batch}"
+
+
+class Expert(models.Model):
+    """A member of the provincial expert pool."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="expert")
+    categories = models.JSONField(_("评审专业类别"), default=list)
+    employer = models.CharField(_("工作单位"), max_length=128)
+    employer_credit_code = models.CharField(_("工作单位信用代码"), max_length=18, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在市州"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    email = models.EmailField(_("邮箱"), blank=True)
+    active = models.BooleanField(_("在库"), default=True)
+
+    class Meta:
+        verbose_name = _("评审专家")
+        verbose_name_plural = _("评审专家")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return str(self.user)
+
+
+class ExpertConflict(models.Model):
+    """A conflict an expert declared with an organisation (任职、亲属、业务往来…)."""
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="conflicts")
+    credit_code = models.CharField(_("相关单位信用代码"), max_length=18)
+    description = models.CharField(_("利害关系"), max_length=255)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("专家回避事项")
+        verbose_name_plural = _("专家回避事项")
+
+    def __str__(self):
+        return f"{self.expert} ↔ {self.credit_code}"
+
+
+class Assignment(models.Model):
+    """An expert assigned to score a declaration."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("评审中")
+        SUBMITTED = "submitted", _("已提交")
+        WITHDRAWN = "withdrawn", _("回避/撤换")
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="assignments")
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="assignments")
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_reason = models.CharField(_("回避原因"), max_length=255, blank=True)
+    score = models.DecimalField(_("专家评分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    comment = models.TextField(_("评审意见"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("专家分配")
+        verbose_name_plural = _("专家分配")
+        ordering = ["declaration", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration", "expert"],
+                condition=~models.Q(status="withdrawn"),
+                name="one_live_assignment_per_expert",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.expert} → {self.declaration}"
+
+
+class ExpertAnswer(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="answers")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    met = models.BooleanField(null=True, blank=True)
+    values = models.JSONField(default=list, blank=True)
+    comment = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "indicator"], name="one_expert_answer_per_indicator"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.assignment_id} {self.indicator_id}"

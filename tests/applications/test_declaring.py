@@ -15,7 +15,7 @@ from greenmfg.identifiers import credit_code_check_character
 from greenmfg.models import AuditEntry
 
 from ..factories import PDF_BYTES, BatchFactory, make_user, ready_to_submit
-from ..workflow.test_journey import fill_in_by_http, post_transition
+from ..workflow.test_journey import city_decides, fill_in_by_http, post_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -199,7 +199,7 @@ def test_the_declaration_is_locked_after_submission_and_the_city_sees_what_chang
     assert Declaration.objects.get(pk=declaration.pk).address != "改过的地址"
 
     official = login(cast.wuhan_official)
-    post_transition(official, declaration.pk, "return_for_revision", opinion="请补充联系人电话")
+    city_decides(official, declaration, "return", "请补充", items_to_fix="请补充联系人电话")
     applicant = login(cast.applicant)
     form = {
         "industry_code": "C3811",
@@ -314,6 +314,8 @@ def test_the_province_opens_a_batch_with_its_categories_and_extends_a_deadline_o
         "publicity_length": 5,
         "publicity_day_kind": "working",
         "evaluator_yearly_cap": 15,
+        "experts_per_declaration": 5,
+        "experts_from_other_cities": "on",
         "categories-TOTAL_FORMS": 4,
         "categories-INITIAL_FORMS": 0,
         "categories-0-category": "supply_chain",

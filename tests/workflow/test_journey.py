@@ -9,9 +9,9 @@ from openpyxl import load_workbook
 from applications.models import Batch, Declaration
 from greenmfg.models import AuditEntry
 from registry.models import ListedUnit
-from reviews.models import Commission
+from reviews.models import Commission, Expert
 
-from ..factories import PDF_BYTES, BatchFactory
+from ..factories import PDF_BYTES, BatchFactory, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,18 @@ BASIC_INFO = {
     "contact_mobile": "13800138000",
     "summary": "电机制造",
 }
+
+
+def city_decides(client, declaration, decision, opinion, items_to_fix=""):
+    return client.post(
+        f"/reviews/declarations/{declaration.pk}/city-review/",
+        {"decision": decision, "opinion": opinion, "items_to_fix": items_to_fix, "checklist": ["basic_info"]},
+    )
+
+
+def city_submits(client, batch, ranked):
+    client.post(f"/reviews/city/{batch.pk}/", {"rank": "1", "order": [d.pk for d in ranked]})
+    return client.post(f"/reviews/city/{batch.pk}/", {"opinion": "同意推荐以上单位"})
 
 
 def all_met(declaration) -> dict:
@@ -118,12 +130,15 @@ def test_whole_journey_from_draft_to_the_public_list_and_its_export(cast, login)
     post_transition(client, declaration.pk, "submit_to_city")
     assert state_of(declaration.pk) == "city_review"
 
-    # 市州经信局 (武汉): the queue holds it; returning without an opinion is refused; returns, then recommends.
+    # 市州经信局 (武汉): the queue holds it; returning without the items to fix is refused; returns, then
+    # recommends, ranks and submits the city's recommendation as a whole.
     client = login(cast.wuhan_official)
     assert cast.wuhan_org.name in client.get("/dashboard/").content.decode()
-    post_transition(client, declaration.pk, "return_for_revision", opinion="")
+    review_url = f"/reviews/declarations/{declaration.pk}/city-review/"
+    refused = city_decides(client, declaration, "return", "材料不全")
+    assert "退回修改时请写明需修改的内容" in refused.content.decode()
     assert state_of(declaration.pk) == "city_review"
-    post_transition(client, declaration.pk, "return_for_revision", opinion="请补充能耗数据")
+    city_decides(client, declaration, "return", "材料不全", items_to_fix="请补充能耗数据")
     assert state_of(declaration.pk) == "returned"
 
     login(cast.applicant)
@@ -131,13 +146,32 @@ def test_whole_journey_from_draft_to_the_public_list_and_its_export(cast, login)
     assert state_of(declaration.pk) == "city_review"
 
     client = login(cast.wuhan_official)
-    post_transition(client, declaration.pk, "recommend", opinion="同意推荐")
+    assert client.get(review_url).status_code == 200
+    city_decides(client, declaration, "recommend", "同意推荐")
+    assert state_of(declaration.pk) == "city_review"
+    city_submits(client, declaration.batch, [declaration])
     assert state_of(declaration.pk) == "province_review"
 
-    # 省经信厅: passes review, opens 公示, closes it; the unit is listed.
+    # 省经信厅 assigns the expert; the expert scores and submits; the province records the conclusion.
+    expert_user = make_user("评审专家")
+    Expert.objects.create(user=expert_user, categories=["factory"], employer="武汉大学", region_id="420100")
+    Batch.objects.filter(pk=batch.pk).update(experts_per_declaration=1, experts_from_other_cities=False)
     client = login(cast.province)
-    post_transition(client, declaration.pk, "pass_review", opinion="专家评审通过")
+    client.post(f"/reviews/batches/{batch.pk}/assign/", {"auto": "1"})
+    client = login(expert_user)
+    assert cast.wuhan_org.name in client.get("/dashboard/").content.decode()
+    client.post(
+        f"/reviews/declarations/{declaration.pk}/score/",
+        {**all_met(declaration), "comment": "符合要求", "submit": "1"},
+    )
+    client = login(cast.province)
+    client.post(
+        f"/reviews/batches/{batch.pk}/decisions/",
+        {"declarations": [declaration.pk], "outcome": "pass", "note": "专家评审通过"},
+    )
     assert state_of(declaration.pk) == "review_passed"
+
+    # 省经信厅 opens 公示, closes it; the unit is listed.
     response = client.post(
         "/publicity/new/", {"title": "2026年度绿色制造名单公示", "days": 8, "declarations": [declaration.pk]}
     )
@@ -179,13 +213,16 @@ def test_whole_journey_from_draft_to_the_public_list_and_its_export(cast, login)
         "submit_to_city",
         "return_for_revision",
         "resubmit",
+        "city_review",
         "recommend",
+        "expert_submit",
         "pass_review",
         "open_publicity",
         "list",
     ]
     assert AuditEntry.for_object(declaration).get(action="return_for_revision").actor == cast.wuhan_official
     assert AuditEntry.for_object(declaration).get(action="recommend").opinion == "同意推荐"
+    assert AuditEntry.for_object(declaration).get(action="pass_review").opinion == "专家评审通过"
 
 
 def test_without_third_party_requirement_the_applicant_goes_straight_to_the_city(cast, login):

@@ -52,7 +52,9 @@ def test_a_wuhan_official_cannot_recommend_a_huangshi_declaration(cast, login):
     audit_before = AuditEntry.objects.count()
     client = login(cast.wuhan_official)
 
-    response = client.post(f"/declarations/{huangshi.pk}/transition/recommend/", {"opinion": "同意"})
+    response = client.post(
+        f"/reviews/declarations/{huangshi.pk}/city-review/", {"decision": "recommend", "opinion": "同意"}
+    )
 
     assert response.status_code == 404
     assert Declaration.objects.get(pk=huangshi.pk).state == "city_review"
@@ -72,11 +74,8 @@ def test_an_enterprise_cannot_open_another_enterprises_declaration(cast, login):
 @pytest.mark.parametrize(
     ("role", "transition", "path"),
     [
-        ("applicant", "recommend", ["submit_self_evaluation", "submit_to_city"]),
-        ("applicant", "pass_review", ["submit_self_evaluation", "submit_to_city", "recommend"]),
-        ("wuhan_official", "pass_review", ["submit_self_evaluation", "submit_to_city", "recommend"]),
         ("wuhan_official", "submit_to_city", ["submit_self_evaluation"]),
-        ("province", "recommend", ["submit_self_evaluation", "submit_to_city"]),
+        ("wuhan_official", "withdraw", ["submit_self_evaluation", "submit_to_city"]),
         ("province", "withdraw", ["submit_self_evaluation"]),
         ("province", "submit_self_evaluation", []),
     ],
@@ -116,10 +115,35 @@ def test_an_evaluator_sees_a_declaration_only_once_commissioned(cast, login):
     assert client.get(f"/declarations/{declaration.pk}/").status_code == 200
 
 
-def test_transitions_of_later_stages_cannot_be_run_from_the_declaration_page(cast, login):
+@pytest.mark.parametrize("name", ["list", "recommend", "pass_review", "open_publicity", "commission"])
+def test_transitions_of_later_stages_cannot_be_run_from_the_declaration_page(cast, login, name):
     declaration = DeclarationFactory(organisation=cast.wuhan_org)
     client = login(cast.province)
-    assert client.post(f"/declarations/{declaration.pk}/transition/list/").status_code == 403
+    assert client.post(f"/declarations/{declaration.pk}/transition/{name}/").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["applicant", "huangshi_official", "province", "expert"])
+def test_only_the_declarations_city_records_the_city_review(cast, login, role):
+    declaration = declaration_in(cast.wuhan_org, ["submit_self_evaluation", "submit_to_city"], cast)
+    response = login(getattr(cast, role)).post(
+        f"/reviews/declarations/{declaration.pk}/city-review/",
+        {"decision": "not_recommend", "opinion": "不同意"},
+    )
+    assert response.status_code in (403, 404)
+    assert Declaration.objects.get(pk=declaration.pk).state == "city_review"
+
+
+@pytest.mark.parametrize("role", ["applicant", "wuhan_official", "expert", "evaluator_staff"])
+def test_only_the_province_records_review_conclusions(cast, login, role):
+    declaration = declaration_in(
+        cast.wuhan_org, ["submit_self_evaluation", "submit_to_city", "recommend"], cast
+    )
+    response = login(getattr(cast, role)).post(
+        f"/reviews/batches/{declaration.batch_id}/decisions/",
+        {"declarations": [declaration.pk], "outcome": "pass", "note": "通过", "without_scores_reason": "x"},
+    )
+    assert response.status_code == 403
+    assert Declaration.objects.get(pk=declaration.pk).state == "province_review"
 
 
 def test_anonymous_users_are_sent_to_the_login_page(client, cast):

@@ -26,8 +26,10 @@ from greenmfg.identifiers import credit_code_check_character
 from greenmfg.models import Region, User
 from greenmfg.roles import Role
 from registry import services as registry
+from reviews import city as city_review
+from reviews import experts
 from reviews import services as reviews
-from reviews.models import Evaluator, Project, StaffMember
+from reviews.models import Assignment, Evaluator, Expert, Project, StaffMember
 
 DEMO_PASSWORD = "greenmfg-demo"
 
@@ -41,6 +43,11 @@ USERS = [
     ("shizhou_huangshi", "黄石市经信局 刘洋", Role.CITY, "420200"),
     ("shizhou_yichang", "宜昌市经信局 周杰", Role.CITY, "420500"),
     ("zhuanjia", "评审专家 孙立", Role.EXPERT, None),
+    ("zhuanjia2", "评审专家 钱丽", Role.EXPERT, None),
+    ("zhuanjia3", "评审专家 郑华", Role.EXPERT, None),
+    ("zhuanjia4", "评审专家 冯雪", Role.EXPERT, None),
+    ("zhuanjia5", "评审专家 褚卫", Role.EXPERT, None),
+    ("zhuanjia6", "评审专家 蒋勇", Role.EXPERT, None),
     ("shengting", "省经信厅 节能处 吴涛", Role.PROVINCE, None),
     ("admin", "系统管理员", Role.ADMIN, None),
 ]
@@ -104,6 +111,18 @@ DECLARED = {
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+def all_met_answers(declaration):
+    """Every indicator of the declaration's template answered as met (the 基准值 itself where a value is asked)."""
+    template = declaration.setting.template
+    answers = {}
+    for indicator in template.indicators.exclude(kind="group"):
+        if indicator.kind == "quantitative" and indicator.benchmark is not None:
+            answers[indicator.pk] = Answer(None, [str(indicator.benchmark)] * template.years_of_data)
+        else:
+            answers[indicator.pk] = Answer(True, [])
+    return answers
+
+
 def fill_in(declaration, user):
     """Attest every item, answer every indicator as met, and upload the two required files."""
     applications.attest(
@@ -113,14 +132,7 @@ def fill_in(declaration, user):
         commitment_text=str(COMMITMENT_TEXT),
         ip_address="127.0.0.1",
     )
-    template = declaration.setting.template
-    answers = {}
-    for indicator in template.indicators.exclude(kind="group"):
-        if indicator.kind == "quantitative" and indicator.benchmark is not None:
-            answers[indicator.pk] = Answer(None, [str(indicator.benchmark)] * template.years_of_data)
-        else:
-            answers[indicator.pk] = Answer(True, [])
-    applications.save_self_evaluation(declaration, user=user, answers=answers)
+    applications.save_self_evaluation(declaration, user=user, answers=all_met_answers(declaration))
     for slot, name in (("self_evaluation_report", "自评价报告.pdf"), ("commitment_scan", "承诺书.pdf")):
         upload = SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf")
         applications.add_attachment(declaration, user=user, slot=slot, uploaded=upload, kind="pdf")
@@ -128,17 +140,10 @@ def fill_in(declaration, user):
 
 def evaluate(commission, staff):
     """The evaluator scores every indicator as met, attaches its report and submits."""
-    template = commission.declaration.setting.template
-    answers = {}
-    for indicator in template.indicators.exclude(kind="group"):
-        if indicator.kind == "quantitative" and indicator.benchmark is not None:
-            answers[indicator.pk] = Answer(None, [str(indicator.benchmark)] * template.years_of_data)
-        else:
-            answers[indicator.pk] = Answer(True, [])
     reviews.save_evaluation(
         commission,
         user=staff,
-        answers=answers,
+        answers=all_met_answers(commission.declaration),
         fields={
             "onsite_date": timezone.localdate(),
             "basic_requirements_met": True,
@@ -169,6 +174,7 @@ class Command(BaseCommand):
             organisations = self.organisations(users)
             evaluator = self.evaluator(users["pingjia"])
             batch = self.batch()
+            self.expert_pool(users)
             if Declaration.objects.filter(organisation__in=organisations.values()).exists():
                 self.stdout.write("演示申报已存在，未重复创建。")
             else:
@@ -190,6 +196,21 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=role.value))
             users[username] = user
         return users
+
+    def expert_pool(self, users):
+        pool = [
+            ("zhuanjia", "武汉理工大学", "420600"),
+            ("zhuanjia2", "湖北省节能监测中心", "420300"),
+            ("zhuanjia3", "长江大学", "421000"),
+            ("zhuanjia4", "湖北工业大学", "420900"),
+            ("zhuanjia5", "黄冈师范学院", "421100"),
+            ("zhuanjia6", "三峡大学", "420500"),
+        ]
+        for username, employer, region in pool:
+            Expert.objects.get_or_create(
+                user=users[username],
+                defaults={"categories": list(Category.values), "employer": employer, "region_id": region},
+            )
 
     def organisations(self, users):
         organisations = {}
@@ -240,12 +261,13 @@ class Command(BaseCommand):
         staff.groups.add(evaluator.staff_group)
         return evaluator
 
-    def batch(self):
+    def batch(self, year=None):
         now = timezone.now()
+        year = year or now.year
         batch, _ = Batch.objects.get_or_create(
-            year=now.year,
+            year=year,
             defaults={
-                "title": f"{now.year}年度湖北省绿色制造体系申报",
+                "title": f"{year}年度湖北省绿色制造体系申报",
                 "submission_deadline": now + timedelta(days=60),
                 "recommendation_deadline": now + timedelta(days=90),
             },
@@ -260,7 +282,7 @@ class Command(BaseCommand):
     def declarations(self, users, organisations, evaluator, batch):
         wuhan, huangshi, yichang = users["qiye_wuhan"], users["qiye_huangshi"], users["yuanqu_yichang"]
 
-        def declare(user, category, product_name=""):
+        def declare(user, category, product_name="", batch=batch):
             declaration = applications.create_declaration(
                 organisation=organisations[user.username],
                 user=user,
@@ -282,29 +304,57 @@ class Command(BaseCommand):
             applications.transition(declaration.pk, "submit_to_city", user=user)
             return declaration
 
+        # Last year's batch, already through: a supply-chain leader of 武汉 reviewed by experts and listed.
+        last_year = self.batch(year=batch.year - 1)
+        listed = to_city(declare(wuhan, Category.SUPPLY_CHAIN, batch=last_year), wuhan)
+        city_review.record_review(
+            listed, user=users["shizhou_wuhan"], decision="recommend", opinion="同意推荐。"
+        )
+        city_review.rank(last_year, listed.region, user=users["shizhou_wuhan"], order=[listed.pk])
+        city_review.submit_recommendation(
+            last_year, listed.region, user=users["shizhou_wuhan"], opinion="同意推荐。"
+        )
+        experts.assign_automatically([Declaration.objects.get(pk=listed.pk)], user=users["shengting"])
+        for assignment in Assignment.objects.filter(declaration=listed).select_related("expert__user"):
+            experts.save_scores(
+                assignment,
+                user=assignment.expert.user,
+                answers=all_met_answers(listed),
+                comments={},
+                comment="供应商管理体系完善，同意通过。",
+                submit=True,
+            )
+        experts.decide([listed.pk], user=users["shengting"], passed=True, note="省级评审会议：同意通过。")
+        publicity = registry.open_publicity(
+            [listed.pk], user=users["shengting"], title=f"{last_year.year}年度湖北省绿色制造名单公示", days=8
+        )
+        registry.close_publicity(publicity.pk, user=users["shengting"])
+        Batch.objects.filter(pk=last_year.pk).update(
+            submission_deadline=timezone.now() - timedelta(days=200),
+            recommendation_deadline=timezone.now() - timedelta(days=170),
+        )
+
+        # This year's batch, under way.
         declare(wuhan, Category.FACTORY)  # 草稿
         to_city(declare(wuhan, Category.PRODUCT, "高效节能永磁同步电机 YE5-132M"), wuhan)  # 市州初审
         returned = to_city(declare(huangshi, Category.FACTORY), huangshi)
-        applications.transition(
-            returned.pk,
-            "return_for_revision",
+        city_review.record_review(
+            returned,
             user=users["shizhou_huangshi"],
-            opinion="请补充近三年能耗数据。",
+            decision="return",
+            opinion="材料不全。",
+            items_to_fix="请补充近三年能耗数据。",
         )
         waiting = declare(huangshi, Category.SUPPLY_CHAIN)
         applications.transition(waiting.pk, "submit_self_evaluation", user=huangshi)
         reviews.request_commission(waiting, evaluator, user=huangshi)  # 待评价机构接受
 
         park = to_city(declare(yichang, Category.PARK), yichang)
-        applications.transition(park.pk, "recommend", user=users["shizhou_yichang"], opinion="同意推荐。")
-
-        listed = to_city(declare(wuhan, Category.SUPPLY_CHAIN), wuhan)
-        applications.transition(listed.pk, "recommend", user=users["shizhou_wuhan"], opinion="同意推荐。")
-        applications.transition(listed.pk, "pass_review", user=users["shengting"], opinion="专家评审通过。")
-        publicity = registry.open_publicity(
-            [listed.pk],
-            user=users["shengting"],
-            title=f"{batch.year}年度湖北省绿色制造名单公示（演示）",
-            days=8,
+        city_review.record_review(
+            park, user=users["shizhou_yichang"], decision="recommend", opinion="同意推荐。"
         )
-        registry.close_publicity(publicity.pk, user=users["shengting"])
+        city_review.rank(batch, park.region, user=users["shizhou_yichang"], order=[park.pk])
+        city_review.submit_recommendation(
+            batch, park.region, user=users["shizhou_yichang"], opinion="同意推荐。"
+        )
+        experts.assign_automatically([Declaration.objects.get(pk=park.pk)], user=users["shengting"])

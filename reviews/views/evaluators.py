@@ -15,9 +15,9 @@ from applications.services import TransitionRefused
 from applications.views import get_visible_declaration
 from greenmfg.models import AuditEntry
 
-from . import qualifications, services
-from .filters import EvaluatorFilter
-from .forms import (
+from .. import qualifications, services
+from ..filters import EvaluatorFilter
+from ..forms import (
     AcceptCommissionForm,
     BanForm,
     CommissionRequestForm,
@@ -30,8 +30,8 @@ from .forms import (
     ProjectForm,
     StaffMemberForm,
 )
-from .models import Ban, Commission, Evaluation, Evaluator, Evidence, evaluations_used
-from .permissions import evaluator_of
+from ..models import Ban, Commission, Evaluation, Evaluator, Evidence, evaluations_used
+from ..permissions import evaluator_of
 
 # The public directory
 

@@ -1,0 +1,169 @@
+"""市州初审 and the city's recommendation to the province."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from applications import eligibility
+from applications import permissions as declaration_permissions
+from applications.models import Declaration
+from applications.services import TransitionRefused, transition
+from greenmfg.models import AuditEntry
+
+from .models import CityPreReview, CityRecommendation
+
+CHECKLIST = [
+    ("basic_info", gettext_lazy("基本信息完整、准确")),
+    ("eligibility", gettext_lazy("符合该类别基本条件")),
+    ("no_exclusion", gettext_lazy("近三年无不得申报情形（已核查信用、安全、环保记录）")),
+    ("attachments", gettext_lazy("申报材料齐全、真实")),
+    ("third_party", gettext_lazy("第三方评价报告规范、结论明确")),
+    ("onsite", gettext_lazy("已开展现场核查")),
+]
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """What the city official checks on one screen before deciding."""
+
+    missing_items: list
+    exclusion: object
+    missing_slots: list
+
+
+def readiness(declaration) -> Readiness:
+    return Readiness(
+        eligibility.missing_items(declaration.category, declaration.attested_items),
+        declaration.exclusion_in_force(),
+        declaration.missing_required_slots(),
+    )
+
+
+def recommendation_for(batch, region):
+    return CityRecommendation.objects.filter(batch=batch, region=region).first()
+
+
+def _refuse_when_locked(declaration):
+    if recommendation_for(declaration.batch, declaration.region):
+        raise TransitionRefused(_("本市州的推荐已报送省经信厅，初审结论已锁定。"))
+    if timezone.now() > declaration.batch.recommendation_deadline:
+        raise TransitionRefused(
+            _("已超过市州推荐截止时间（%(deadline)s），初审结论已锁定。")
+            % {
+                "deadline": date_format(
+                    timezone.localtime(declaration.batch.recommendation_deadline), "Y年n月j日 H:i"
+                )
+            }
+        )
+
+
+def record_review(declaration, *, user, decision, opinion, checklist=(), onsite_notes="", items_to_fix=""):
+    """Record the 初审. Returning and not recommending take effect now; recommending waits for the city's
+    recommendation as a whole, which the official ranks and submits before the deadline."""
+    if not declaration_permissions.is_city_official_of(declaration, user):
+        raise TransitionRefused(_("只有申报单位所在市州的经信局可以初审。"))
+    if not (opinion or "").strip():
+        raise TransitionRefused(_("请填写初审意见。"))
+    if decision == CityPreReview.Decision.RETURN and not (items_to_fix or "").strip():
+        raise TransitionRefused(_("退回修改时请写明需修改的内容。"))
+    with transaction.atomic():
+        locked = (
+            Declaration.objects.select_for_update(of=("self",)).select_related("batch").get(pk=declaration.pk)
+        )
+        if locked.state != Declaration.State.CITY_REVIEW:
+            raise TransitionRefused(_("该申报不在市州初审阶段。"))
+        _refuse_when_locked(locked)
+        review, _created = CityPreReview.objects.update_or_create(
+            declaration=locked,
+            defaults={
+                "reviewer": user,
+                "decision": decision,
+                "opinion": opinion,
+                "checklist": list(checklist),
+                "onsite_notes": onsite_notes,
+                "items_to_fix": items_to_fix,
+            },
+        )
+        if decision == CityPreReview.Decision.RETURN:
+            transition(
+                locked.pk, "return_for_revision", user=user, opinion=f"{opinion}\n{items_to_fix}".strip()
+            )
+            review.delete()  # the resubmission gets a fresh review
+        elif decision == CityPreReview.Decision.NOT_RECOMMEND:
+            transition(locked.pk, "not_recommend", user=user, opinion=opinion)
+        else:
+            AuditEntry.record(locked, actor=user, action="city_review", opinion=opinion)
+    return review
+
+
+def recommended(batch, region):
+    """The declarations the city decided to recommend in this batch, in rank order."""
+    return (
+        Declaration.objects.filter(
+            batch=batch,
+            region=region,
+            state=Declaration.State.CITY_REVIEW,
+            city_review__decision=CityPreReview.Decision.RECOMMEND,
+        )
+        .select_related("organisation", "city_review")
+        .order_by("city_review__rank", "pk")
+    )
+
+
+def rank(batch, region, *, user, order: list[int]):
+    """Set the ranking of the recommended declarations (a list of their ids, first = rank 1)."""
+    if not user.is_city_official or user.city_id != region.pk:
+        raise TransitionRefused(_("只有本市州经信局可以排序。"))
+    with transaction.atomic():
+        if recommendation_for(batch, region):
+            raise TransitionRefused(_("本市州的推荐已报送，不能再调整排序。"))
+        reviews = {
+            r.declaration_id: r
+            for r in CityPreReview.objects.filter(declaration__in=recommended(batch, region))
+        }
+        if set(order) != set(reviews):
+            raise TransitionRefused(_("排序须包含全部拟推荐的申报，且不能包含其他申报。"))
+        for position, declaration_id in enumerate(order, start=1):
+            reviews[declaration_id].rank = position
+        CityPreReview.objects.bulk_update(reviews.values(), ["rank"])
+
+
+def submit_recommendation(batch, region, *, user, opinion):
+    """Submit the city's recommendation as a whole: every ranked declaration goes to the province; then locked."""
+    if not user.is_city_official or user.city_id != region.pk:
+        raise TransitionRefused(_("只有本市州经信局可以报送推荐。"))
+    if not (opinion or "").strip():
+        raise TransitionRefused(_("请填写推荐意见。"))
+    with transaction.atomic():
+        if CityRecommendation.objects.select_for_update().filter(batch=batch, region=region).exists():
+            raise TransitionRefused(_("本市州的推荐已报送，不能重复报送。"))
+        if timezone.now() > batch.recommendation_deadline:
+            raise TransitionRefused(
+                _("已超过市州推荐截止时间（%(deadline)s），不能报送。")
+                % {
+                    "deadline": date_format(
+                        timezone.localtime(batch.recommendation_deadline), "Y年n月j日 H:i"
+                    )
+                }
+            )
+        declarations = list(recommended(batch, region))
+        if not declarations:
+            raise TransitionRefused(_("还没有拟推荐的申报。"))
+        if any(d.city_review.rank is None for d in declarations):
+            raise TransitionRefused(_("请先为全部拟推荐的申报排序。"))
+        pending = Declaration.objects.filter(
+            batch=batch, region=region, state=Declaration.State.CITY_REVIEW
+        ).exclude(pk__in=[d.pk for d in declarations])
+        if pending.exists():
+            raise TransitionRefused(_("还有 %(n)d 个申报未作出初审结论。") % {"n": pending.count()})
+        for declaration in declarations:
+            transition(declaration.pk, "recommend", user=user, opinion=declaration.city_review.opinion)
+        record = CityRecommendation.objects.create(
+            batch=batch, region=region, opinion=opinion, submitted_by=user
+        )
+        AuditEntry.record(record, actor=user, action="submit_recommendation", opinion=opinion)
+    return record

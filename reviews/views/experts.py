@@ -1,0 +1,210 @@
+"""The expert pool, assignment, scoring and the province's decision."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from applications.answers import indicator_rows, parse_answers, year_labels
+from applications.models import Batch, Declaration
+from applications.scoring import Answer
+from applications.services import TransitionRefused
+from applications.views import get_visible_declaration
+from greenmfg.models import User
+from greenmfg.roles import Role
+
+from .. import documents, experts
+from ..forms import DecisionBatchForm, ExpertForm
+from ..models import Assignment, Expert
+
+
+def _require_provincial(user):
+    if not user.is_provincial:
+        raise PermissionDenied(_("只有省经信厅可以管理专家评审。"))
+
+
+@login_required
+def pool(request):
+    _require_provincial(request.user)
+    form = ExpertForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=data["username"], full_name=data["full_name"], email=data["email"]
+            )
+            user.set_unusable_password()
+            user.save()
+            user.groups.add(Group.objects.get(name=Role.EXPERT.value))
+            Expert.objects.create(
+                user=user,
+                categories=data["categories"],
+                employer=data["employer"],
+                employer_credit_code=data["employer_credit_code"],
+                region=data["region"],
+                phone=data["phone"],
+                email=data["email"],
+            )
+        messages.success(request, _("专家已入库。请由系统管理员为其设置初始密码。"))
+        return redirect("reviews:experts")
+    pool = Expert.objects.select_related("user", "region").order_by("-active", "pk")
+    return render(request, "reviews/expert_pool.html", {"form": form, "experts": pool})
+
+
+def _batch_queue(batch):
+    return list(
+        Declaration.objects.filter(batch=batch, state=Declaration.State.PROVINCE_REVIEW)
+        .select_related("organisation", "region", "batch")
+        .order_by("region__order", "category", "pk")
+    )
+
+
+@login_required
+def assign(request, batch_pk):
+    _require_provincial(request.user)
+    batch = get_object_or_404(Batch, pk=batch_pk)
+    if request.method == "POST":
+        try:
+            if "auto" in request.POST:
+                short = experts.assign_automatically(_batch_queue(batch), user=request.user)
+                if short:
+                    messages.warning(
+                        request,
+                        _("%(n)d 个申报没有足够的无利害关系专家，请扩充专家库或手动分配。")
+                        % {"n": len(short)},
+                    )
+                else:
+                    messages.success(request, _("已为全部申报分配专家。"))
+            else:
+                declaration = get_object_or_404(Declaration, pk=request.POST.get("declaration"), batch=batch)
+                expert = get_object_or_404(Expert, pk=request.POST.get("expert"))
+                experts.assign_by_hand(declaration, expert, user=request.user)
+                messages.success(request, _("已分配。"))
+        except TransitionRefused as refusal:
+            messages.error(request, str(refusal))
+        return redirect("reviews:assign", batch_pk=batch.pk)
+    queue = _batch_queue(batch)
+    results = experts.results(queue)
+    rows = [(d, results[d.pk][1]) for d in queue]
+    context = {
+        "batch": batch,
+        "rows": rows,
+        "experts": Expert.objects.filter(active=True).select_related("user"),
+    }
+    return render(request, "reviews/assign.html", context)
+
+
+@login_required
+def score(request, pk):
+    declaration = get_visible_declaration(request.user, pk)
+    mine = experts.active_assignment(declaration, request.user)
+    if mine is None:
+        raise PermissionDenied(_("该申报未分配给您。"))
+    template = declaration.setting.template
+    answers = {a.indicator_id: Answer(a.met, a.values) for a in mine.answers.all()}
+    comments = {a.indicator_id: a.comment for a in mine.answers.all()}
+    errors = {}
+    if request.method == "POST":
+        answers, errors = parse_answers(request.POST, template.indicators.all(), template.years_of_data)
+        comments = {
+            i.pk: request.POST.get(f"comment_{i.pk}", "").strip()[:255]
+            for i in template.indicators.exclude(kind="group")
+        }
+        if errors:
+            messages.error(request, _("有指标的数值填写有误，请检查标红的行。"))
+        else:
+            try:
+                experts.save_scores(
+                    mine,
+                    user=request.user,
+                    answers=answers,
+                    comments=comments,
+                    comment=request.POST.get("comment", ""),
+                    submit="submit" in request.POST,
+                )
+                messages.success(
+                    request, _("评分已提交。") if "submit" in request.POST else _("草稿已保存。")
+                )
+                return redirect("reviews:score", pk=pk)
+            except TransitionRefused as refusal:
+                messages.error(request, str(refusal))
+    rows = indicator_rows(
+        list(template.indicators.all()), answers, errors, year_labels(template, declaration.batch.year)
+    )
+    for row in rows:
+        row.comment = comments.get(row.indicator.pk, "")
+    others = []
+    if experts.may_see_other_scores(declaration, request.user):
+        others = [a for a in experts.results([declaration])[declaration.pk][1] if a.pk != mine.pk]
+    context = {
+        "declaration": declaration,
+        "assignment": mine,
+        "template": template,
+        "rows": rows,
+        "editable": mine.status == Assignment.Status.ACTIVE,
+        "with_comments": True,
+        "others": others,
+        "aggregate": experts.results([declaration])[declaration.pk][0] if others else None,
+    }
+    return render(request, "reviews/score.html", context)
+
+
+@login_required
+@require_POST
+def declare_conflict(request, pk):
+    declaration = get_visible_declaration(request.user, pk)
+    mine = experts.active_assignment(declaration, request.user)
+    if mine is None:
+        raise PermissionDenied(_("该申报未分配给您。"))
+    try:
+        experts.declare_conflict(mine, user=request.user, reason=request.POST.get("reason", ""))
+    except TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("reviews:score", pk=pk)
+    messages.success(request, _("已记录回避，系统已另行分配专家。"))
+    return redirect("dashboard")
+
+
+@login_required
+def decisions(request, batch_pk):
+    _require_provincial(request.user)
+    batch = get_object_or_404(Batch, pk=batch_pk)
+    form = DecisionBatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        chosen = [int(pk) for pk in request.POST.getlist("declarations") if pk.isdigit()]
+        if not chosen:
+            messages.error(request, _("请至少选择一个申报。"))
+        else:
+            try:
+                n = experts.decide(
+                    chosen,
+                    user=request.user,
+                    passed=form.cleaned_data["outcome"] == "pass",
+                    note=form.cleaned_data["note"],
+                    without_scores_reason=form.cleaned_data["without_scores_reason"],
+                )
+                messages.success(request, _("已记录 %(n)d 个申报的评审结论。") % {"n": n})
+                return redirect("reviews:decisions", batch_pk=batch.pk)
+            except TransitionRefused as refusal:
+                messages.error(request, str(refusal))
+    queue = _batch_queue(batch)
+    results = experts.results(queue)
+    rows = [(d, *results[d.pk]) for d in queue]
+    return render(request, "reviews/decisions.html", {"batch": batch, "rows": rows, "form": form})
+
+
+@login_required
+def score_sheet(request, batch_pk):
+    _require_provincial(request.user)
+    batch = get_object_or_404(Batch, pk=batch_pk)
+    response = HttpResponse(
+        documents.score_workbook(batch),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="scores-{batch.year}.xlsx"'
+    return response
