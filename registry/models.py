@@ -1,10 +1,12 @@
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Category, Declaration, Organisation
 from greenmfg.models import Region
+from greenmfg.storage import private_storage
 
 RE_REVIEW_CYCLE = relativedelta(years=3)
 
@@ -31,12 +33,36 @@ class Target(models.Model):
         return f"{self.region} {self.get_category_display()} {self.year}: {self.count}"
 
 
+class ListLevel(models.TextChoices):
+    MUNICIPAL = "municipal", _("市级")
+    PROVINCIAL = "provincial", _("省级")
+    NATIONAL = "national", _("国家级")
+
+
 class Publicity(models.Model):
     """公示: a public notice of the declarations that passed review, open for objections for a period."""
 
+    class DayKind(models.TextChoices):
+        CALENDAR = "calendar", _("自然日")
+        WORKING = "working", _("工作日")
+
     title = models.CharField(_("标题"), max_length=200)
+    batch = models.ForeignKey(
+        "applications.Batch", verbose_name=_("批次"), on_delete=models.PROTECT, null=True, blank=True
+    )
     starts_on = models.DateField(_("公示开始"))
+    length = models.PositiveSmallIntegerField(_("公示期长度"), default=8)
+    day_kind = models.CharField(
+        _("计算方式"), max_length=8, choices=DayKind.choices, default=DayKind.CALENDAR
+    )
     ends_on = models.DateField(_("公示截止"))
+    legal_basis = models.TextField(_("公示依据"), blank=True)
+    steps_done = models.TextField(_("已完成的程序"), blank=True)
+    how_to_object = models.TextField(_("异议方式"), blank=True)
+    contact_unit = models.CharField(_("联系单位"), max_length=128, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=64, blank=True)
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    issuer = models.CharField(_("发布单位"), max_length=128, default="湖北省经济和信息化厅")
     declarations = models.ManyToManyField(Declaration, verbose_name=_("公示对象"), related_name="publicities")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -53,6 +79,115 @@ class Publicity(models.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
+    def accepts_objections(self, on=None) -> bool:
+        on = on or timezone.localdate()
+        return self.closed_at is None and self.starts_on <= on <= self.ends_on
+
+
+class Objection(models.Model):
+    """异议: anyone may object during the period, in their real name, with facts and evidence."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待处理")
+        UPHELD = "upheld", _("异议成立")
+        DISMISSED = "dismissed", _("异议不成立")
+
+    publicity = models.ForeignKey(Publicity, on_delete=models.PROTECT, related_name="objections")
+    declaration = models.ForeignKey(
+        Declaration, verbose_name=_("被异议单位"), on_delete=models.PROTECT, related_name="objections"
+    )
+    reference = models.CharField(_("受理编号"), max_length=32, unique=True)
+    real_name = models.CharField(_("实名"), max_length=64)
+    contact = models.CharField(_("联系方式"), max_length=64)
+    facts = models.TextField(_("异议事实"))
+    evidence = models.FileField(
+        _("证据材料"), upload_to="objections/%Y/", storage=private_storage, blank=True
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    status = models.CharField(_("处理结果"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    handling_note = models.TextField(_("处理意见"), blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("异议")
+        verbose_name_plural = _("异议")
+        ordering = ["-submitted_at"]
+
+    def __str__(self):
+        return self.reference
+
+
+class ListPublication(models.Model):
+    """A published list (名单) with its document number: provincial by the province, municipal by a city."""
+
+    level = models.CharField(_("级别"), max_length=16, choices=ListLevel.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    document_number = models.CharField(_("文号"), max_length=64)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    published_on = models.DateField(_("发布日期"))
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("名单发布")
+        verbose_name_plural = _("名单发布")
+        ordering = ["-published_on"]
+
+    def __str__(self):
+        return f"{self.document_number}（{self.get_level_display()} {self.year}）"
+
+
+class NationalRecommendation(models.Model):
+    """A provincial unit the province recommends to MIIT's national list, and the result when it comes."""
+
+    class Result(models.TextChoices):
+        PENDING = "pending", _("待公布")
+        ACCEPTED = "accepted", _("入选国家级")
+        NOT_ACCEPTED = "not_accepted", _("未入选")
+
+    unit = models.ForeignKey("ListedUnit", on_delete=models.PROTECT, related_name="national_recommendations")
+    year = models.PositiveSmallIntegerField(_("推荐年度"))
+    result = models.CharField(_("结果"), max_length=16, choices=Result.choices, default=Result.PENDING)
+    recommended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recommended_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("国家级推荐")
+        verbose_name_plural = _("国家级推荐")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="one_national_recommendation_a_year")
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.year}"
+
+
+class ListImport(models.Model):
+    """An uploaded published list: parsed into a dry run first, written only when confirmed."""
+
+    level = models.CharField(_("级别"), max_length=16, choices=ListLevel.choices)
+    category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    document_number = models.CharField(_("文号"), max_length=64, blank=True)
+    listed_on = models.DateField(_("发布日期"))
+    file = models.FileField(upload_to="imports/%Y/", storage=private_storage)
+    original_name = models.CharField(max_length=160)
+    report = models.JSONField(_("试导入结果"), default=dict)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("名单导入")
+        verbose_name_plural = _("名单导入")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.original_name} {self.uploaded_at:%Y-%m-%d}"
+
 
 class ListedUnitQuerySet(models.QuerySet):
     def for_lists(self):
@@ -64,10 +199,7 @@ class ListedUnitQuerySet(models.QuerySet):
 class ListedUnit(models.Model):
     """名单单位: a unit on a green list, with its level and its three-yearly re-review date."""
 
-    class Level(models.TextChoices):
-        MUNICIPAL = "municipal", _("市级")
-        PROVINCIAL = "provincial", _("省级")
-        NATIONAL = "national", _("国家级")
+    Level = ListLevel
 
     class ReviewStatus(models.TextChoices):
         CURRENT = "current", _("有效")
@@ -94,6 +226,9 @@ class ListedUnit(models.Model):
     level = models.CharField(_("级别"), max_length=16, choices=Level.choices, default=Level.PROVINCIAL)
     year = models.PositiveSmallIntegerField(_("批次年度"))
     document_number = models.CharField(_("文号"), max_length=64, blank=True)
+    publication = models.ForeignKey(
+        ListPublication, on_delete=models.PROTECT, null=True, blank=True, related_name="units"
+    )
     listed_on = models.DateField(_("入选日期"))
     next_review_on = models.DateField(_("下次复核日期"), db_index=True)
     review_status = models.CharField(
