@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_filters",
     "django_htmx",
+    "django_ratelimit",
     "greenmfg",
     "applications",
     "reviews",
@@ -147,6 +148,9 @@ else:
     CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Objections are rate-limited per address through the cache; without Redis the cache is per process.
+RATELIMIT_USE_CACHE = "default"
+SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -154,6 +158,10 @@ CELERY_BEAT_SCHEDULE = {
     "record-rereview-reminders": {
         "task": "registry.tasks.record_rereview_reminders",
         "schedule": 6 * 60 * 60,
+    },
+    "close-due-publicities": {
+        "task": "registry.tasks.close_due_publicities",
+        "schedule": 60 * 60,
     },
 }
 

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from applications.views.team import register
+from registry.api import api
 
 from . import views
 
@@ -15,5 +16,6 @@ urlpatterns = [
     path("declarations/", include("applications.urls")),
     path("", include("reviews.urls")),
     path("", include("registry.urls")),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

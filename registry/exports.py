@@ -1,11 +1,14 @@
-"""Excel documents of the registry, written with openpyxl."""
+"""Documents of the registry: lists as .xlsx (openpyxl), notices as PDF (WeasyPrint)."""
 
 from io import BytesIO
 
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 
 LIST_COLUMNS = ["序号", "地区", "单位名称", "产品名称", "类别", "级别", "批次/年度", "复核状态"]
 
@@ -38,3 +41,9 @@ def list_workbook(listed_units) -> bytes:
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def notice_pdf(publicity, entries) -> bytes:
+    """The 公示 notice as a PDF: legal basis, steps done, the list, period, how to object, contact, issuer, date."""
+    html = render_to_string("registry/notice_pdf.html", {"publicity": publicity, "entries": list(entries)})
+    return HTML(string=html).write_pdf(font_config=FontConfiguration())

@@ -190,6 +190,10 @@ class ListImport(models.Model):
 
 
 class ListedUnitQuerySet(models.QuerySet):
+    def public(self):
+        """What the public lists show: every unit not removed, ready for a list page."""
+        return self.for_lists().exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
+
     def for_lists(self):
         return self.select_related("organisation", "region", "declaration__batch").order_by(
             "region__order", "category", "organisation__name", "pk"

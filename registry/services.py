@@ -1,29 +1,69 @@
-"""公示, listing and re-review reminders: the province's decisions become the public record here."""
+"""公示, objections, the lists and re-review reminders: the province's decisions become the public record here."""
 
-from datetime import timedelta
+import secrets
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications.models import Declaration
 from applications.services import TransitionRefused, transition
 from greenmfg.models import AuditEntry
 
-from .models import ListedUnit, Publicity, ReReviewReminder
+from . import periods
+from .models import (
+    ListedUnit,
+    ListPublication,
+    NationalRecommendation,
+    Objection,
+    Publicity,
+    ReReviewReminder,
+)
+
+NOTICE_DEFAULTS = {
+    "legal_basis": gettext_lazy(
+        "根据《湖北省工业领域绿色制造体系建设实施方案（2022—2025年）》（鄂经信办节能〔2022〕8号）和本年度申报通知要求，"
+    ),
+    "steps_done": gettext_lazy(
+        "经企业（园区）自评价、第三方机构评价、市州经信部门初审推荐、省经信厅组织专家评审，拟将以下单位列入湖北省绿色制造名单，现予以公示。"
+    ),
+    "how_to_object": gettext_lazy(
+        "公示期间，任何单位和个人如有异议，可通过本页面或书面形式实名提出，并提供相关事实和证明材料。匿名、超出期限或无事实依据的异议不予受理。"
+    ),
+    "contact_unit": gettext_lazy("湖北省经济和信息化厅节能与综合利用处"),
+    "contact_phone": "027-87235000",
+    "contact_email": "",
+}
 
 
-def open_publicity(declaration_ids, *, user, title, days: int):
-    """Put the chosen review-passed declarations into one 公示 notice of ``days`` calendar days."""
-    if days < 1:
-        raise TransitionRefused(_("公示期至少为1天。"))
+def open_publicity(
+    declaration_ids, *, user, title, batch=None, length=None, day_kind=None, starts_on=None, texts=None
+):
+    """Put the chosen review-passed declarations into one 公示 notice; the period follows the batch's rule."""
     ids = list(declaration_ids)
     if not ids:
         raise TransitionRefused(_("请至少选择一个评审通过的申报。"))
+    length = length or (batch.publicity_length if batch else 8)
+    day_kind = day_kind or (batch.publicity_day_kind if batch else Publicity.DayKind.CALENDAR)
+    if length < 1:
+        raise TransitionRefused(_("公示期至少为1天。"))
+    starts_on = starts_on or timezone.localdate()
+    try:
+        ends_on = periods.period_end(starts_on, length, day_kind)
+    except periods.CalendarUnavailable as missing:
+        raise TransitionRefused(str(missing)) from missing
+    texts = {key: str(value) for key, value in {**NOTICE_DEFAULTS, **(texts or {})}.items()}
     with transaction.atomic():
-        today = timezone.localdate()
         publicity = Publicity.objects.create(
-            title=title, starts_on=today, ends_on=today + timedelta(days=days - 1), opened_by=user
+            title=title,
+            batch=batch,
+            starts_on=starts_on,
+            length=length,
+            day_kind=day_kind,
+            ends_on=ends_on,
+            opened_by=user,
+            **texts,
         )
         for pk in ids:
             transition(pk, "open_publicity", user=user, opinion=title)
@@ -35,7 +75,7 @@ def open_publicity(declaration_ids, *, user, title, days: int):
 def close_publicity(publicity_id, *, user=None):
     """Close a notice: every unit still in publicity is listed. Closing twice does nothing more.
 
-    ``user=None`` is the scheduled task closing a notice whose period has ended.
+    Refused while an objection waits for the province's decision. ``user=None`` is the scheduled task.
     """
     with transaction.atomic():
         publicity = Publicity.objects.select_for_update().get(pk=publicity_id)
@@ -43,11 +83,14 @@ def close_publicity(publicity_id, *, user=None):
             return []
         if user is not None and not user.is_provincial:
             raise TransitionRefused(_("只有省经信厅可以结束公示。"))
+        pending = publicity.objections.filter(status=Objection.Status.PENDING).count()
+        if pending:
+            raise TransitionRefused(_("还有 %(n)d 件异议未处理，处理后才能结束公示。") % {"n": pending})
         listed = []
-        pending = publicity.declarations.filter(state=Declaration.State.IN_PUBLICITY).values_list(
+        waiting = publicity.declarations.filter(state=Declaration.State.IN_PUBLICITY).values_list(
             "pk", flat=True
         )
-        for pk in pending:
+        for pk in waiting:
             declaration = transition(pk, "list", user=user, system=user is None)
             listed.append(list_unit(declaration, level=ListedUnit.Level.PROVINCIAL))
         publicity.closed_at = timezone.now()
@@ -56,6 +99,19 @@ def close_publicity(publicity_id, *, user=None):
             publicity, actor=user, action="close_publicity", opinion=_("列入名单%(n)d个") % {"n": len(listed)}
         )
     return listed
+
+
+def close_due_publicities(today=None) -> int:
+    """The scheduled sweep: close every notice whose period has ended and has no objection pending."""
+    today = today or timezone.localdate()
+    closed = 0
+    due = Publicity.objects.filter(closed_at__isnull=True, ends_on__lt=today).exclude(
+        objections__status="pending"
+    )
+    for pk in due.values_list("pk", flat=True).distinct():
+        if close_publicity(pk):
+            closed += 1
+    return closed
 
 
 def list_unit(declaration, *, level, listed_on=None, document_number=""):
@@ -71,6 +127,176 @@ def list_unit(declaration, *, level, listed_on=None, document_number=""):
         document_number=document_number,
         listed_on=listed_on,
     )
+
+
+# Objections
+
+
+def new_reference() -> str:
+    return f"YY{timezone.localdate():%Y%m%d}{secrets.token_hex(3).upper()}"
+
+
+def submit_objection(publicity, *, declaration, real_name, contact, facts, evidence=None, ip_address=None):
+    """Anyone, in their real name, during the period; returns the objection with its reference number."""
+    if not publicity.accepts_objections():
+        raise TransitionRefused(_("该公示已结束或尚未开始，不再受理异议。"))
+    if not publicity.declarations.filter(pk=declaration.pk).exists():
+        raise TransitionRefused(_("所选单位不在本公示名单中。"))
+    objection = Objection(
+        publicity=publicity,
+        declaration=declaration,
+        reference=new_reference(),
+        real_name=real_name,
+        contact=contact,
+        facts=facts,
+        ip_address=ip_address,
+    )
+    if evidence:
+        objection.evidence = evidence
+    with transaction.atomic():
+        objection.save()
+        AuditEntry.record(publicity, actor=None, action="objection", opinion=objection.reference)
+    return objection
+
+
+def handle_objection(objection, *, user, upheld: bool, note: str):
+    """Upheld → that declaration is rejected with the reason; dismissed → noted."""
+    if not user.is_provincial:
+        raise TransitionRefused(_("只有省经信厅可以处理异议。"))
+    if not (note or "").strip():
+        raise TransitionRefused(_("请填写处理意见。"))
+    with transaction.atomic():
+        locked = Objection.objects.select_for_update().get(pk=objection.pk)
+        if locked.status != Objection.Status.PENDING:
+            raise TransitionRefused(_("该异议已处理。"))
+        locked.status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
+        locked.handling_note, locked.handled_by, locked.handled_at = note, user, timezone.now()
+        locked.save()
+        if upheld and locked.declaration.state == Declaration.State.IN_PUBLICITY:
+            transition(
+                locked.declaration_id, "uphold_objection", user=user, opinion=f"{locked.reference}：{note}"
+            )
+        AuditEntry.record(
+            locked.publicity,
+            actor=user,
+            action="handle_objection",
+            opinion=f"{locked.reference} {locked.get_status_display()}",
+        )
+    return locked
+
+
+# The lists
+
+
+def publish_list(units, *, user, level, year, document_number, region=None, published_on=None):
+    """Publish a list with its 文号: the province for provincial units, a city for its own municipal ones."""
+    if not (document_number or "").strip():
+        raise TransitionRefused(_("请填写名单文号。"))
+    if level == ListedUnit.Level.MUNICIPAL:
+        if not (user.is_city_official and region is not None and user.city_id == region.pk):
+            raise TransitionRefused(_("市级名单由本市州经信局发布。"))
+    elif not user.is_provincial:
+        raise TransitionRefused(_("只有省经信厅可以发布省级及以上名单。"))
+    units = list(units)
+    if not units:
+        raise TransitionRefused(_("请至少选择一个单位。"))
+    if region is not None and any(u.region_id != region.pk for u in units):
+        raise TransitionRefused(_("市级名单只能包含本市州的单位。"))
+    with transaction.atomic():
+        publication = ListPublication.objects.create(
+            level=level,
+            year=year,
+            document_number=document_number,
+            region=region,
+            published_on=published_on or timezone.localdate(),
+            published_by=user,
+        )
+        ListedUnit.objects.filter(pk__in=[u.pk for u in units]).update(
+            publication=publication, document_number=document_number
+        )
+        AuditEntry.record(publication, actor=user, action="publish_list", opinion=document_number)
+    return publication
+
+
+def add_municipal_units(rows, *, user, year, document_number, listed_on=None):
+    """A city lists its own units at municipal level: rows of (organisation, category, product name)."""
+    if not user.is_city_official:
+        raise TransitionRefused(_("市级名单由市州经信局发布。"))
+    if any(organisation.region_id != user.city_id for organisation, _c, _p in rows):
+        raise TransitionRefused(_("只能将本市州的单位列入市级名单。"))
+    listed_on = listed_on or timezone.localdate()
+    with transaction.atomic():
+        units = [
+            ListedUnit.objects.create(
+                organisation=organisation,
+                region_id=organisation.region_id,
+                category=category,
+                product_name=product,
+                level=ListedUnit.Level.MUNICIPAL,
+                year=year,
+                listed_on=listed_on,
+            )
+            for organisation, category, product in rows
+        ]
+        publish_list(
+            units, user=user, level=ListedUnit.Level.MUNICIPAL, year=year, document_number=document_number,
+            region=user.city, published_on=listed_on,
+        )  # fmt: skip
+    return units
+
+
+def recommend_to_national(units, *, user, year):
+    if not user.is_provincial:
+        raise TransitionRefused(_("只有省经信厅可以推荐国家级名单。"))
+    units = list(units)
+    if any(u.level != ListedUnit.Level.PROVINCIAL for u in units):
+        raise TransitionRefused(_("只能从省级名单中推荐。"))
+    with transaction.atomic():
+        created = [
+            NationalRecommendation.objects.get_or_create(
+                unit=u, year=year, defaults={"recommended_by": user}
+            )[0]
+            for u in units
+        ]
+        AuditEntry.record(
+            user, actor=user, action="recommend_national", opinion=_("推荐 %(n)d 个") % {"n": len(created)}
+        )
+    return created
+
+
+def record_national_result(recommendation, *, user, accepted: bool, document_number="", listed_on=None):
+    """MIIT's result: an accepted unit is listed at national level (it keeps its provincial listing too)."""
+    if not user.is_provincial:
+        raise TransitionRefused(_("只有省经信厅可以记录国家级结果。"))
+    with transaction.atomic():
+        locked = (
+            NationalRecommendation.objects.select_for_update()
+            .select_related("unit")
+            .get(pk=recommendation.pk)
+        )
+        if locked.result != NationalRecommendation.Result.PENDING:
+            raise TransitionRefused(_("该推荐的结果已记录。"))
+        locked.result = (
+            NationalRecommendation.Result.ACCEPTED if accepted else NationalRecommendation.Result.NOT_ACCEPTED
+        )
+        locked.save(update_fields=["result"])
+        unit = None
+        if accepted:
+            provincial = locked.unit
+            unit = ListedUnit.objects.create(
+                organisation_id=provincial.organisation_id,
+                region_id=provincial.region_id,
+                category=provincial.category,
+                product_name=provincial.product_name,
+                level=ListedUnit.Level.NATIONAL,
+                year=locked.year,
+                document_number=document_number,
+                listed_on=listed_on or timezone.localdate(),
+            )
+        AuditEntry.record(
+            locked.unit, actor=user, action="national_result", opinion=locked.get_result_display()
+        )
+    return unit
 
 
 def record_rereview_reminders(today=None) -> int:

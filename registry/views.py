@@ -2,19 +2,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from applications.models import Batch
 from applications.services import TransitionRefused
 
 from . import exports, progress, services
 from .filters import ListedUnitFilter
-from .forms import PublicityForm
-from .models import ListedUnit, Publicity
+from .forms import ObjectionForm, ObjectionHandlingForm, PublicityForm
+from .models import ListedUnit, Objection, Publicity
 
 
 def _require_provincial(user):
@@ -27,56 +28,140 @@ def publicity_create(request):
     _require_provincial(request.user)
     form = PublicityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             publicity = services.open_publicity(
-                [d.pk for d in form.cleaned_data["declarations"]],
+                [d.pk for d in data["declarations"]],
                 user=request.user,
-                title=form.cleaned_data["title"],
-                days=form.cleaned_data["days"],
+                title=data["title"],
+                batch=data["batch"],
+                length=data["length"],
+                day_kind=data["day_kind"] or None,
+                texts={key: data[key] for key in services.NOTICE_DEFAULTS},
             )
         except TransitionRefused as refusal:
             form.add_error(None, str(refusal))
         else:
-            messages.success(request, _("公示已发布。"))
+            messages.success(request, _("公示已发布，截止日期 %(end)s。") % {"end": publicity.ends_on})
             return redirect("registry:publicity_detail", pk=publicity.pk)
     return render(request, "registry/publicity_form.html", {"form": form})
 
 
+def _publicity_entries(publicity):
+    return publicity.declarations.select_related("organisation", "region").order_by("region__order", "pk")
+
+
+@ratelimit(key="ip", rate="5/h", method="POST", block=False)
 def publicity_detail(request, pk):
+    """The public notice, where anyone may object during the period (rate-limited per address)."""
     publicity = get_object_or_404(Publicity, pk=pk)
-    entries = publicity.declarations.select_related("organisation", "region").order_by("region__order", "pk")
-    return render(request, "registry/publicity_detail.html", {"publicity": publicity, "entries": entries})
+    form = ObjectionForm(request.POST or None, request.FILES or None, publicity=publicity)
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            messages.error(request, _("提交过于频繁，请一小时后再试，或以书面形式提出异议。"))
+        elif form.is_valid():
+            try:
+                objection = services.submit_objection(
+                    publicity, ip_address=request.META.get("REMOTE_ADDR"), **form.cleaned_data
+                )
+            except TransitionRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(
+                    request,
+                    _("异议已受理，受理编号：%(ref)s。请妥善保存，省经信厅将核实处理。")
+                    % {"ref": objection.reference},
+                )
+                return redirect("registry:publicity_detail", pk=pk)
+    context = {"publicity": publicity, "entries": _publicity_entries(publicity), "form": form}
+    if request.user.is_authenticated and request.user.is_provincial:
+        context["objections"] = publicity.objections.select_related("declaration__organisation")
+        context["handling_form"] = ObjectionHandlingForm()
+    return render(request, "registry/publicity_detail.html", context)
+
+
+def publicity_pdf(request, pk):
+    publicity = get_object_or_404(Publicity, pk=pk)
+    response = HttpResponse(
+        exports.notice_pdf(publicity, _publicity_entries(publicity)), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="publicity-{publicity.pk}.pdf"'
+    return response
 
 
 def publicity_list(request):
-    return render(request, "registry/publicity_list.html", {"notices": Publicity.objects.all()[:50]})
+    notices = Publicity.objects.all()[:50]
+    return render(request, "registry/publicity_list.html", {"notices": notices})
 
 
 @login_required
 @require_POST
 def publicity_close(request, pk):
     _require_provincial(request.user)
-    listed = services.close_publicity(pk, user=request.user)
-    messages.success(request, _("公示已结束，%(n)d个单位列入名单。") % {"n": len(listed)})
+    try:
+        listed = services.close_publicity(pk, user=request.user)
+    except TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("公示已结束，%(n)d个单位列入名单。") % {"n": len(listed)})
     return redirect("registry:publicity_detail", pk=pk)
 
 
-def _filtered_units(request):
-    units = ListedUnit.objects.for_lists().exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
-    return ListedUnitFilter(request.GET, queryset=units)
+@login_required
+@require_POST
+def objection_handle(request, pk):
+    _require_provincial(request.user)
+    objection = get_object_or_404(Objection, pk=pk)
+    form = ObjectionHandlingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择处理结果并填写处理意见。"))
+    else:
+        try:
+            services.handle_objection(
+                objection,
+                user=request.user,
+                upheld=form.cleaned_data["outcome"] == "uphold",
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("异议 %(ref)s 已处理。") % {"ref": objection.reference})
+        except TransitionRefused as refusal:
+            messages.error(request, str(refusal))
+    return redirect("registry:publicity_detail", pk=objection.publicity_id)
+
+
+@login_required
+def objection_evidence(request, pk):
+    _require_provincial(request.user)
+    objection = get_object_or_404(Objection, pk=pk)
+    if not objection.evidence:
+        raise Http404
+    return FileResponse(objection.evidence.open("rb"), as_attachment=True)
+
+
+def filtered_units(request):
+    return ListedUnitFilter(request.GET, queryset=ListedUnit.objects.public())
+
+
+def listed_unit(request, pk):
+    unit = get_object_or_404(ListedUnit.objects.public(), pk=pk)
+    others = (
+        ListedUnit.objects.filter(organisation=unit.organisation)
+        .exclude(pk=unit.pk)
+        .exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
+        .order_by("-year")
+    )
+    return render(request, "registry/unit.html", {"unit": unit, "others": others})
 
 
 def listed_units(request):
-    filterset = _filtered_units(request)
+    filterset = filtered_units(request)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     return render(request, "registry/list.html", {"page": page, "filterset": filterset})
 
 
-@login_required
 def listed_units_export(request):
-    """The list as .xlsx: exactly the rows the same query parameters show on /lists/."""
-    _require_provincial(request.user)
-    units = _filtered_units(request).qs
+    """The list as .xlsx, for anyone: exactly the rows the same query parameters show on /lists/."""
+    units = filtered_units(request).qs
     response = HttpResponse(
         exports.list_workbook(units.iterator(chunk_size=2000)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -25,5 +25,5 @@ def aggregate(scores) -> Aggregate:
     if len(values) >= TRIM_FROM:
         kept = values[1:-1]  # one highest and one lowest, even when tied with others
         trimmed = (sum(kept) / len(kept)).quantize(CENT, rounding=ROUND_HALF_UP)
-    spread = (values[-1] - values[0]).quantize(CENT)
+    spread = (values[-1] - values[0]).quantize(CENT, rounding=ROUND_HALF_UP)
     return Aggregate(len(values), mean, trimmed, spread, trimmed if trimmed is not None else mean)

@@ -6,9 +6,13 @@ from .factories import PASSWORD, EvaluatorFactory, OrganisationFactory, make_use
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hasher_and_own_media_root(settings, tmp_path):
+def fast_password_hasher_own_media_root_and_cache(settings, tmp_path):
+    """Each test starts clean: its own media folder and its own cache (rate limits live in the cache)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
+    }
 
 
 @pytest.fixture

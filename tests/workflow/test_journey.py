@@ -47,6 +47,19 @@ def city_submits(client, batch, ranked):
     return client.post(f"/reviews/city/{batch.pk}/", {"opinion": "同意推荐以上单位"})
 
 
+def publicity_form(batch, declarations, **overrides):
+    from registry.services import NOTICE_DEFAULTS
+
+    return {
+        "title": f"{batch.year}年度湖北省绿色制造名单公示",
+        "batch": batch.pk,
+        "declarations": [d.pk for d in declarations],
+        **{key: str(value) or "x@example.cn" for key, value in NOTICE_DEFAULTS.items()},
+        "contact_email": "jnc@example.cn",
+        **overrides,
+    }
+
+
 def all_met(declaration) -> dict:
     """The indicator form's fields with every indicator met (benchmark values where a value is asked)."""
     answers = {}
@@ -172,9 +185,7 @@ def test_whole_journey_from_draft_to_the_public_list_and_its_export(cast, login)
     assert state_of(declaration.pk) == "review_passed"
 
     # 省经信厅 opens 公示, closes it; the unit is listed.
-    response = client.post(
-        "/publicity/new/", {"title": "2026年度绿色制造名单公示", "days": 8, "declarations": [declaration.pk]}
-    )
+    response = client.post("/publicity/new/", publicity_form(batch, [declaration]))
     assert state_of(declaration.pk) == "in_publicity"
     publicity_url = response["Location"]
     assert cast.wuhan_org.name in client.get(publicity_url).content.decode()

@@ -148,16 +148,24 @@ def test_only_the_province_records_review_conclusions(cast, login, role):
 
 def test_anonymous_users_are_sent_to_the_login_page(client, cast):
     declaration = DeclarationFactory(organisation=cast.wuhan_org)
-    for url in ("/dashboard/", "/declarations/", f"/declarations/{declaration.pk}/", "/lists/export.xlsx"):
+    for url in (
+        "/dashboard/",
+        "/declarations/",
+        f"/declarations/{declaration.pk}/",
+        "/overview/",
+        "/lists/publish/",
+    ):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
 
 
-def test_only_the_province_downloads_the_list(cast, login):
-    for user in (cast.applicant, cast.wuhan_official, cast.expert, cast.evaluator_staff):
-        assert login(user).get("/lists/export.xlsx").status_code == 403
-    assert login(cast.province).get("/lists/export.xlsx").status_code == 200
+def test_the_public_list_and_its_export_need_no_login_but_publishing_does(client, cast, login):
+    assert client.get("/lists/export.xlsx").status_code == 200
+    assert client.get("/lists/").status_code == 200
+    for user in (cast.applicant, cast.expert, cast.evaluator_staff):
+        assert login(user).get("/lists/publish/").status_code == 403
+        assert login(user).get("/lists/national/").status_code == 403
 
 
 def test_the_city_queue_makes_the_same_number_of_queries_with_1_and_with_20_declarations(cast, login):
