@@ -3,12 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from applications.views.team import register
+from registry import views as registry_views
 from registry.api import api
 
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", registry_views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

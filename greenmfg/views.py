@@ -4,10 +4,6 @@ from django.shortcuts import render
 from .dashboard import panels_for
 
 
-def home(request):
-    return render(request, "home.html")
-
-
 @login_required
 def dashboard(request):
     return render(request, "dashboard.html", {"panels": panels_for(request.user)})

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -9,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from applications.models import Batch
+from applications.models import Batch, Category, Declaration
 from applications.services import TransitionRefused
+from reviews.models import Evaluator
 
 from . import exports, progress, services
 from .filters import ListedUnitFilter
@@ -182,3 +184,27 @@ def overview(request):
     return render(
         request, "registry/overview.html", {"batch": batch, "batches": batches, **progress.table(batch)}
     )
+
+
+def home(request):
+    """The public portal's front page: the programme in numbers, the open notices, the way in."""
+    listed = ListedUnit.objects.public()
+    by_category = dict(listed.values_list("category").annotate(n=Count("organisation", distinct=True)))
+    by_level = dict(listed.values_list("level").annotate(n=Count("pk")))
+    context = {
+        "total_listed": listed.count(),
+        "by_category": [(label, by_category.get(code, 0)) for code, label in Category.choices],
+        "by_level": [(label, by_level.get(code, 0)) for code, label in ListedUnit.Level.choices],
+        "open_notices": Publicity.objects.filter(closed_at__isnull=True).order_by("-starts_on")[:5],
+        "evaluators": Evaluator.objects.approved().count(),
+        "in_progress": Declaration.objects.exclude(
+            state__in=[
+                Declaration.State.DRAFT,
+                Declaration.State.LISTED,
+                Declaration.State.REJECTED,
+                Declaration.State.WITHDRAWN,
+                Declaration.State.NOT_RECOMMENDED,
+            ]
+        ).count(),
+    }
+    return render(request, "home.html", context)

@@ -7,7 +7,6 @@ mean; every result rounded half-up to 0.01. No database is needed.
 
 from decimal import Decimal
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
