@@ -19,7 +19,9 @@ from ..factories import DeclarationFactory, OrganisationFactory, make_user
 
 pytestmark = pytest.mark.django_db
 
-HTML_ROW_NAME = re.compile(r'<td class="index">\d+</td><td class="nowrap">[^<]*</td><td>([^<（]+)')
+HTML_ROW_NAME = re.compile(
+    r'<td class="index">\d+</td><td class="nowrap">[^<]*</td><td><a href="/lists/\d+/">([^<]+)</a>'
+)
 
 
 def listed(count, *, region_id="420100", year=2026, name=None, **kwargs):

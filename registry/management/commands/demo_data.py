@@ -26,6 +26,7 @@ from greenmfg.identifiers import credit_code_check_character
 from greenmfg.models import Region, User
 from greenmfg.roles import Role
 from registry import services as registry
+from registry.models import ListedUnit
 from reviews import city as city_review
 from reviews import experts
 from reviews import services as reviews
@@ -82,6 +83,14 @@ DECLARED_COMMON = {
     "contact_mobile": "13800138000",
     "contact_email": "greenmfg@example.cn",
     "summary": "演示数据：主要从事相关产品的研发与制造，已建立质量、环境、能源管理体系。",
+}
+ADDRESSES = {
+    "qiye_wuhan": {"address": "湖北省武汉市东湖新技术开发区高新大道 1 号", "legal_representative": "张建国"},
+    "qiye_huangshi": {
+        "address": "湖北省黄石市下陆区团城山街道新材料产业园 8 号",
+        "legal_representative": "李华新",
+    },
+    "yuanqu_yichang": {"address": "湖北省宜昌市西陵区发展大道 57 号", "legal_representative": "王宏"},
 }
 DECLARED = {
     Category.FACTORY: {**DECLARED_COMMON, "industry_code": "C3811"},
@@ -288,7 +297,7 @@ class Command(BaseCommand):
                 user=user,
                 batch=batch,
                 category=category,
-                **DECLARED[category],
+                **{**DECLARED[category], **ADDRESSES[user.username]},
                 product_name=product_name,
             )
             fill_in(declaration, user)
@@ -326,9 +335,21 @@ class Command(BaseCommand):
             )
         experts.decide([listed.pk], user=users["shengting"], passed=True, note="省级评审会议：同意通过。")
         publicity = registry.open_publicity(
-            [listed.pk], user=users["shengting"], title=f"{last_year.year}年度湖北省绿色制造名单公示", days=8
+            [listed.pk],
+            user=users["shengting"],
+            title=f"{last_year.year}年度湖北省绿色制造名单公示",
+            batch=last_year,
+            day_kind="calendar",
+            starts_on=timezone.localdate() - timedelta(days=30),
         )
         registry.close_publicity(publicity.pk, user=users["shengting"])
+        registry.publish_list(
+            ListedUnit.objects.filter(declaration=listed),
+            user=users["shengting"],
+            level=ListedUnit.Level.PROVINCIAL,
+            year=last_year.year,
+            document_number=f"鄂经信节能〔{last_year.year}〕68号",
+        )
         Batch.objects.filter(pk=last_year.pk).update(
             submission_deadline=timezone.now() - timedelta(days=200),
             recommendation_deadline=timezone.now() - timedelta(days=170),

@@ -1,0 +1,112 @@
+"""An enterprise user declares a 绿色工厂 in a real browser, from login to 市州初审, through every page's own form."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from applications.models import Attachment, Declaration
+
+from ..factories import PASSWORD, PDF_BYTES, BatchFactory
+from ..workflow.test_journey import all_met
+
+pytestmark = [
+    pytest.mark.browser,
+    # pytest-playwright 0.10 defines its session-scoped base_url fixture in a way pytest 9 deprecates.
+    pytest.mark.filterwarnings(
+        "ignore:Session-scoped fixtures defined as instance methods:DeprecationWarning"
+    ),
+]
+
+
+def log_in(page: Page, base_url, user):
+    page.goto(f"{base_url}/accounts/login/")
+    form = page.get_by_role("main")
+    form.get_by_label("用户名").fill(user.username)
+    form.get_by_label("密码").fill(PASSWORD)
+    form.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+
+
+def fill_in_basic_information(page: Page):
+    form = page.get_by_role("main")
+    form.get_by_label("所属行业").fill("C3811")
+    form.get_by_label("通讯地址").fill("武汉市东湖高新区高新大道1号")
+    form.get_by_label("单位性质").select_option(label="民营企业")
+    form.get_by_label("法定代表人").fill("张建国")
+    form.get_by_label("联系人").fill("张敏")
+    form.get_by_label("手机").fill("13800138000")
+    form.get_by_label("单位简介").fill("电机制造")
+    form.get_by_role("button", name="保存，下一步").click()
+
+
+def attest_every_condition(page: Page):
+    expect(page).to_have_url(re.compile(r"/eligibility/$"))
+    for checkbox in page.get_by_role("main").get_by_role("checkbox").all():
+        checkbox.check()
+    page.get_by_role("button", name="确认并承诺").click()
+
+
+def self_evaluate_every_indicator_as_met(page: Page, declaration):
+    form = page.locator("main form[method=post]")
+    for name, value in all_met(declaration).items():
+        if name.startswith("met_"):
+            form.locator(f"input[name='{name}'][value='{value}']").check()
+        else:
+            form.locator(f"input[name='{name}']").fill(value)
+    page.get_by_role("button", name="保存自评价").click()
+
+
+def upload_the_required_files(page: Page, tmp_path):
+    for slot in (Attachment.Slot.SELF_EVALUATION_REPORT, Attachment.Slot.COMMITMENT_SCAN):
+        path = tmp_path / f"{slot}.pdf"
+        path.write_bytes(PDF_BYTES)
+        form = page.locator("main form[enctype='multipart/form-data']")
+        form.get_by_label("材料类型").select_option(value=slot)
+        form.get_by_label("文件").set_input_files(path)
+        form.get_by_role("button", name="上传").click()
+        expect(page.get_by_role("main").get_by_role("link", name=f"{slot}.pdf")).to_be_visible()
+
+
+def test_enterprise_declares_a_green_factory_and_submits_it_to_the_city(
+    page: Page, live_server, browser_cast, tmp_path
+):
+    cast = browser_cast
+    BatchFactory(requires_third_party=False)  # 国家2025年批次起不再要求第三方评价
+    page.set_default_timeout(10_000)
+
+    log_in(page, live_server.url, cast.applicant)
+
+    # 工作台 → 新建申报 → 绿色工厂
+    page.get_by_role("link", name="新建申报").click()
+    expect(page.get_by_role("heading", name="新建申报")).to_be_visible()
+    expect(page.get_by_label("申报单位")).to_have_value(str(cast.wuhan_org.pk))
+    page.get_by_label("类别").select_option(label="绿色工厂")
+    page.get_by_role("button", name="创建并填写基本信息").click()
+
+    expect(page).to_have_url(re.compile(r"/declarations/\d+/edit/$"))
+    declaration = Declaration.objects.get(organisation=cast.wuhan_org)
+    badge = page.locator("h2 .badge")
+    expect(badge).to_have_text("草稿")
+
+    # The four steps before submitting: 基本信息, 基本条件与承诺, 自评价, 上传材料.
+    fill_in_basic_information(page)
+    attest_every_condition(page)
+    expect(page.get_by_role("status").filter(has_text="已记录基本条件确认")).to_be_visible()
+    self_evaluate_every_indicator_as_met(page, declaration)
+    page.get_by_role("link", name="上传材料").click()
+    upload_the_required_files(page, tmp_path)
+
+    # 核对并提交
+    page.get_by_role("link", name="核对并提交").click()
+    page.get_by_role("button", name="提交自评价").click()
+    expect(badge).to_have_text("自评完成")
+
+    # This batch needs no third-party evaluation: straight on to the city.
+    page.get_by_role("button", name="提交市州初审").click()
+    expect(badge).to_have_text("市州初审")
+    expect(page.get_by_role("button", name="提交市州初审")).to_have_count(0)
+
+    page.screenshot(path=tmp_path / "declaration-city-review.png", full_page=True)
+    declaration.refresh_from_db()
+    assert declaration.state == "city_review"

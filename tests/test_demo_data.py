@@ -1,0 +1,36 @@
+"""The README's first command runs `demo_data`: it must work, twice, and leave every role something to do."""
+
+import pytest
+from django.core.management import call_command
+
+from applications.models import Declaration
+from greenmfg.models import User
+from registry.models import ListedUnit
+from reviews.models import Assignment
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_creates_every_role_and_the_states_and_is_safe_to_run_twice(settings):
+    settings.DEBUG = True
+    call_command("demo_data")
+    call_command("demo_data")
+
+    assert set(User.objects.values_list("groups__name", flat=True)) >= {
+        "申报单位", "第三方评价机构", "市州经信局", "评审专家", "省经信厅", "系统管理员",
+    }  # fmt: skip
+    assert set(Declaration.objects.values_list("state", flat=True)) == {
+        "draft", "self_evaluated", "city_review", "returned", "province_review", "listed",
+    }  # fmt: skip
+    assert Declaration.objects.count() == 6
+    assert ListedUnit.objects.get().document_number.startswith("鄂经信节能")
+    assert Assignment.objects.filter(expert__user__username="zhuanjia", status="active").exists()
+    assert User.objects.get(username="qiye_wuhan").check_password("greenmfg-demo")
+
+
+def test_demo_data_refuses_to_run_in_production(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="演示数据只用于本地试用"):
+        call_command("demo_data")
