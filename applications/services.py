@@ -25,6 +25,7 @@ from .models import (
     Membership,
     Organisation,
 )
+from .signals import declaration_transitioned
 from .versions import record_version
 
 # Each submission to the city keeps what was submitted, so a resubmission shows what changed.
@@ -103,6 +104,9 @@ def transition(declaration_id, name, *, user, opinion="", system=False):
             from_state=from_state,
             to_state=declaration.state,
             opinion=opinion,
+        )
+        declaration_transitioned.send(
+            sender=Declaration, declaration=declaration, name=name, actor=None if system else user
         )
         return declaration
 

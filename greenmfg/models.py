@@ -117,3 +117,35 @@ class AuditEntry(models.Model):
         return cls.objects.filter(
             content_type=ContentType.objects.get_for_model(subject), object_id=subject.pk
         ).select_related("actor")
+
+
+class Notification(models.Model):
+    """One notice to one person, shown in the portal and emailed once.
+
+    ``key`` names the event; a person is told about one event once, however often it is reported.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("收件人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    text = models.TextField(_("内容"))
+    url = models.CharField(_("链接"), max_length=255, blank=True)
+    key = models.CharField(_("事件标识"), max_length=200)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="one_notification_per_event")
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return f"{self.recipient} {self.text}"

@@ -8,6 +8,7 @@ hardening that ``manage.py check --deploy`` asks for.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,6 +25,11 @@ ENVIRONMENT = {
     "DJANGO_SECURE_SSL_REDIRECT": (bool, True),
     "ATTACHMENT_MAX_MB": (int, 20),
     "DISCREPANCY_THRESHOLD": (int, 15),
+    "EMAIL_URL": (str, ""),
+    "DEFAULT_FROM_EMAIL": (str, "greenmfg@localhost"),
+    "SITE_URL": (str, "http://127.0.0.1:8000"),
+    "DEADLINE_REMINDER_DAYS": (int, 7),
+    "ANNUAL_REPORT_DEADLINE": (str, "04-15"),
 }
 env = environ.Env(**ENVIRONMENT)
 
@@ -158,15 +164,31 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
-    "record-rereview-reminders": {
-        "task": "registry.tasks.record_rereview_reminders",
-        "schedule": 6 * 60 * 60,
+    "open-due-rereviews": {
+        "task": "registry.tasks.open_due_rereviews",
+        "schedule": crontab(hour=6, minute=0),
     },
     "close-due-publicities": {
         "task": "registry.tasks.close_due_publicities",
         "schedule": 60 * 60,
     },
+    "send-deadline-reminders": {
+        "task": "registry.notify.send_deadline_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
+
+# Notifications are emailed by a Celery task: printed to the console unless EMAIL_URL names an SMTP server
+# (e.g. smtp+tls://user:password@smtp.example.cn:587). Links in the emails start with SITE_URL.
+# EMAIL_URL itself is not kept as a setting: it holds the password, and the debug page would show it.
+if env("EMAIL_URL"):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
+SITE_URL = env("SITE_URL")
+# Reminders go out this many days before each batch deadline.
+DEADLINE_REMINDER_DAYS = env("DEADLINE_REMINDER_DAYS")
 
 LOGGING = {
     "version": 1,
@@ -189,3 +211,5 @@ if not DEBUG:
 # A self-evaluation and a third-party evaluation whose group score rates differ by more than this many
 # percentage points are flagged to the city and the province.
 DISCREPANCY_THRESHOLD = env("DISCREPANCY_THRESHOLD")
+# Listed units file their yearly 动态管理表 by this month-day.
+ANNUAL_REPORT_DEADLINE = env("ANNUAL_REPORT_DEADLINE")

@@ -11,6 +11,8 @@ from . import views
 urlpatterns = [
     path("", registry_views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/", views.notification, name="notification"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/register/", register, name="register"),

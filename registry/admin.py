@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ListedUnit, Publicity, ReReviewReminder, Target
+from .models import AnnualReport, CultivationCandidate, ListedUnit, Publicity, ReReviewCase, Target
 
 
 @admin.register(Target)
@@ -29,6 +29,21 @@ class ListedUnitAdmin(admin.ModelAdmin):
     search_fields = ["organisation__name"]
 
 
-@admin.register(ReReviewReminder)
-class ReReviewReminderAdmin(admin.ModelAdmin):
-    list_display = ["listed_unit", "due_on", "created_at"]
+@admin.register(ReReviewCase)
+class ReReviewCaseAdmin(admin.ModelAdmin):
+    list_display = ["listed_unit", "due_on", "status", "decided_on"]
+    list_filter = ["status"]
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(admin.ModelAdmin):
+    list_display = ["listed_unit", "year", "submitted_at"]
+
+
+@admin.register(CultivationCandidate)
+class CultivationCandidateAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "region", "category", "planned_year", "status", "responsible", "updated_at"]
+    list_filter = ["region", "category", "planned_year", "status"]
+    list_select_related = ["region", "organisation", "responsible"]
+    search_fields = ["name", "credit_code", "organisation__name", "organisation__credit_code"]
+    raw_id_fields = ["organisation", "responsible"]

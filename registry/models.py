@@ -1,10 +1,12 @@
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Category, Declaration, Organisation
+from greenmfg.identifiers import normalise_credit_code, validate_credit_code
 from greenmfg.models import Region
 from greenmfg.storage import private_storage
 
@@ -255,22 +257,142 @@ class ListedUnit(models.Model):
         super().save(*args, **kwargs)
 
 
-class ReReviewReminder(models.Model):
-    """One reminder that a listed unit's 三年一复核 is due; one per unit and due date, never twice."""
+class ReReviewCase(models.Model):
+    """三年一复核 of one listed unit: the city's on-site re-review, then the province's decision."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待市州复核")
+        CITY_REPORTED = "city_reported", _("待省级评审")
+        RETAINED = "retained", _("保留")
+        REMOVED = "removed", _("移出")
+
+    class CityConclusion(models.TextChoices):
+        QUALIFIED = "qualified", _("仍符合要求")
+        UNQUALIFIED = "unqualified", _("不再符合要求")
 
     listed_unit = models.ForeignKey(
-        ListedUnit, verbose_name=_("名单单位"), on_delete=models.CASCADE, related_name="reminders"
+        ListedUnit, verbose_name=_("名单单位"), on_delete=models.CASCADE, related_name="rereviews"
     )
     due_on = models.DateField(_("复核到期日"))
-    created_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("立案时间"), auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    onsite_date = models.DateField(_("现场复核日期"), null=True, blank=True)
+    findings = models.TextField(_("复核情况"), blank=True)
+    report = models.FileField(_("复核报告"), upload_to="rereviews/%Y/", storage=private_storage, blank=True)
+    city_conclusion = models.CharField(
+        _("市州复核结论"), max_length=16, choices=CityConclusion.choices, blank=True
+    )
+    city_reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    city_reported_at = models.DateTimeField(null=True, blank=True)
+    expert_opinion = models.TextField(_("专家评审意见"), blank=True)
+    removal_reason = models.TextField(_("移出原因"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_on = models.DateField(_("复核决定日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("复核提醒")
-        verbose_name_plural = _("复核提醒")
-        ordering = ["due_on"]
+        verbose_name = _("三年复核")
+        verbose_name_plural = _("三年复核")
+        ordering = ["due_on", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["listed_unit", "due_on"], name="one_reminder_per_due_date")
+            models.UniqueConstraint(fields=["listed_unit", "due_on"], name="one_rereview_per_due_date")
         ]
 
     def __str__(self):
         return f"{self.listed_unit} {self.due_on}"
+
+
+class AnnualReport(models.Model):
+    """动态管理表: what a listed unit reports each year by the deadline (default 15 April), seen by its city."""
+
+    listed_unit = models.ForeignKey(ListedUnit, on_delete=models.CASCADE, related_name="annual_reports")
+    year = models.PositiveSmallIntegerField(_("报告年度"))
+    energy_consumption = models.DecimalField(_("综合能耗（吨标煤）"), max_digits=14, decimal_places=2)
+    output_value = models.DecimalField(_("工业总产值（万元）"), max_digits=14, decimal_places=2)
+    emissions = models.TextField(_("主要污染物排放与达标情况"))
+    changes = models.TextField(_("重大变化情况（产能、工艺、事故、处罚等）"), blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("动态管理表")
+        verbose_name_plural = _("动态管理表")
+        constraints = [
+            models.UniqueConstraint(fields=["listed_unit", "year"], name="one_annual_report_a_year")
+        ]
+
+    def __str__(self):
+        return f"{self.listed_unit} {self.year}"
+
+
+class CultivationCandidate(models.Model):
+    """培育库: a company a city is preparing for a category, followed until it declares and is listed.
+
+    Only the city's own decision (keep cultivating, or give up) is typed here. Whether the company has declared or
+    been listed is computed from the declarations and the lists by ``registry.cultivation``, so the pool cannot
+    drift from what actually happened. A company not yet on the portal is kept by name and credit code and is
+    matched once it registers.
+    """
+
+    class Status(models.TextChoices):
+        CULTIVATING = "cultivating", _("培育中")
+        DROPPED = "dropped", _("已放弃")
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("市州"), on_delete=models.PROTECT, related_name="cultivation_candidates"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("平台注册单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cultivation_candidates",
+        help_text=_("尚未在平台注册的单位，请填写单位名称和统一社会信用代码。"),
+    )
+    name = models.CharField(_("单位名称"), max_length=128, blank=True)
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, blank=True, db_index=True, validators=[validate_credit_code]
+    )
+    category = models.CharField(_("培育类别"), max_length=16, choices=Category.choices)
+    planned_year = models.PositiveSmallIntegerField(_("计划申报年度"))
+    status = models.CharField(
+        _("培育状态"), max_length=16, choices=Status.choices, default=Status.CULTIVATING
+    )
+    notes = models.TextField(_("培育情况"), blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("培育对象")
+        verbose_name_plural = _("培育库")
+        ordering = ["region__order", "planned_year", "category", "pk"]
+        indexes = [models.Index(fields=["region", "status"])]
+
+    def __str__(self):
+        return f"{self.display_name}（{self.get_category_display()}，{self.planned_year}）"
+
+    def clean(self):
+        super().clean()
+        self.credit_code = normalise_credit_code(self.credit_code)
+        errors = {}
+        if self.organisation_id is None and not self.name:
+            errors["name"] = _("请选择平台注册单位，或填写单位名称。")
+        if self.organisation_id and self.region_id and self.organisation.region_id != self.region_id:
+            errors["organisation"] = _("只能选择本市州的单位。")
+        if self.responsible_id and self.region_id:
+            official = self.responsible
+            if not (official.is_city_official and official.city_id == self.region_id):
+                errors["responsible"] = _("责任人须为本市州经信局的工作人员。")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def display_name(self) -> str:
+        return self.organisation.name if self.organisation_id else self.name

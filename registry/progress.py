@@ -1,8 +1,12 @@
-"""Where each city stands: this batch's recommendations and the lists so far, against the 2025 targets."""
+"""Where each city stands against the 2025 targets (附件3), and this batch's recommendations."""
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from io import BytesIO
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
 
 from applications.models import Category, Declaration
 from greenmfg.models import Region
@@ -29,15 +33,58 @@ class Cell:
     def gap(self) -> int:
         return max(0, self.target - self.listed)
 
+    @property
+    def percent(self) -> int | None:
+        """Achieved as a whole percentage of the target (None where the target is 0)."""
+        if not self.target:
+            return None
+        return int((Decimal(self.listed) * 100 / self.target).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    @property
+    def band(self) -> str:
+        """A colour band for the heat table: met, near, behind, far (or none without a target)."""
+        percent = self.percent
+        if percent is None:
+            return "none"
+        return "met" if percent >= 100 else "near" if percent >= 70 else "behind" if percent >= 40 else "far"
+
 
 @dataclass
 class Row:
     region: Region
     cells: dict = field(default_factory=dict)  # category → Cell
 
+    @property
+    def total(self) -> Cell:
+        return Cell(
+            sum(c.recommended for c in self.cells.values()),
+            sum(c.listed for c in self.cells.values()),
+            sum(c.target for c in self.cells.values()),
+        )
 
-def table(batch) -> dict:
-    """Rows per city, cells per category, and totals; four queries whatever the size."""
+
+def achieved(region_id=None):
+    """{(region, category): units on any list from 2021 to 2025}, each unit counted once at its highest level.
+
+    A unit is an organisation in a category (per product for 绿色设计产品): listed provincially and then
+    nationally, it counts once. Removed listings do not count.
+    """
+    listed = ListedUnit.objects.filter(year__gte=LISTS_FROM, year__lte=TARGET_YEAR).exclude(
+        review_status=ListedUnit.ReviewStatus.REMOVED
+    )
+    if region_id:
+        listed = listed.filter(region_id=region_id)
+    units = (
+        listed.order_by().values_list("region_id", "category", "organisation_id", "product_name").distinct()
+    )
+    counts = {}
+    for region_id, category, _organisation, _product in units:
+        counts[region_id, category] = counts.get((region_id, category), 0) + 1
+    return counts
+
+
+def table(batch=None) -> dict:
+    """Rows per city, cells per category, and totals; a fixed number of queries whatever the size."""
     rows = {r.pk: Row(r, {c: Cell() for c in Category.values}) for r in Region.objects.all()}
     if batch is not None:
         recommended = (
@@ -47,14 +94,8 @@ def table(batch) -> dict:
         )
         for row in recommended:
             rows[row["region_id"]].cells[row["category"]].recommended = row["n"]
-    listed = (
-        ListedUnit.objects.filter(year__gte=LISTS_FROM)
-        .exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
-        .values("region_id", "category")
-        .annotate(n=Count("organisation", distinct=True))
-    )
-    for row in listed:
-        rows[row["region_id"]].cells[row["category"]].listed = row["n"]
+    for (region_id, category), n in achieved().items():
+        rows[region_id].cells[category].listed = n
     for target in Target.objects.filter(year=TARGET_YEAR).values("region_id", "category", "count"):
         rows[target["region_id"]].cells[target["category"]].target = target["count"]
     totals = {c: Cell() for c in Category.values}
@@ -64,3 +105,28 @@ def table(batch) -> dict:
             totals[category].listed += cell.listed
             totals[category].target += cell.target
     return {"rows": list(rows.values()), "totals": totals, "categories": Category.choices}
+
+
+def workbook(data) -> bytes:
+    """The targets table as .xlsx: per city and category, target, achieved, percentage and gap."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("2025年目标完成情况"))
+    header = [_("市州")]
+    for _code, label in data["categories"]:
+        header += [
+            f"{label}{_('目标')}",
+            f"{label}{_('已入选')}",
+            f"{label}{_('完成率%')}",
+            f"{label}{_('差距')}",
+        ]
+    sheet.append(header)
+    for row in [*data["rows"], None]:
+        name, cells = (row.region.name, row.cells) if row else (_("合计"), data["totals"])
+        line = [name]
+        for code, _label in data["categories"]:
+            cell = cells[code]
+            line += [cell.target, cell.listed, cell.percent, cell.gap]
+        sheet.append(line)
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

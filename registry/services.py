@@ -18,7 +18,6 @@ from .models import (
     NationalRecommendation,
     Objection,
     Publicity,
-    ReReviewReminder,
 )
 
 NOTICE_DEFAULTS = {
@@ -297,20 +296,3 @@ def record_national_result(recommendation, *, user, accepted: bool, document_num
             locked.unit, actor=user, action="national_result", opinion=locked.get_result_display()
         )
     return unit
-
-
-def record_rereview_reminders(today=None) -> int:
-    """One reminder per listed unit whose re-review is due; returns how many were new."""
-    today = today or timezone.localdate()
-    due = ListedUnit.objects.exclude(review_status=ListedUnit.ReviewStatus.REMOVED).filter(
-        next_review_on__lte=today
-    )
-    reminders = [
-        ReReviewReminder(listed_unit_id=pk, due_on=on) for pk, on in due.values_list("pk", "next_review_on")
-    ]
-    before = ReReviewReminder.objects.count()
-    ReReviewReminder.objects.bulk_create(reminders, ignore_conflicts=True, batch_size=1000)
-    due.filter(review_status=ListedUnit.ReviewStatus.CURRENT).update(
-        review_status=ListedUnit.ReviewStatus.DUE
-    )
-    return ReReviewReminder.objects.count() - before

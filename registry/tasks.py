@@ -1,12 +1,12 @@
 from celery import shared_task
 
-from . import services
+from . import rereviews, services
 
 
 @shared_task
-def record_rereview_reminders() -> int:
-    """Beat-scheduled: record one reminder for each listed unit whose 三年一复核 is due. Idempotent."""
-    return services.record_rereview_reminders()
+def open_due_rereviews() -> int:
+    """Beat-scheduled daily: one 三年一复核 case per listed unit whose date has come, notified once. Idempotent."""
+    return rereviews.open_due_rereviews()
 
 
 @shared_task

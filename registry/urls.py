@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_import, views_lists
+from . import views, views_cultivation, views_import, views_lists, views_rereviews
 
 app_name = "registry"
 urlpatterns = [
@@ -13,7 +13,15 @@ urlpatterns = [
     path("lists/national/<int:pk>/result/", views_lists.national_result, name="national_result"),
     path("lists/import/", views_import.import_upload, name="import_upload"),
     path("lists/import/<int:pk>/", views_import.import_report, name="import_report"),
+    path("lists/<int:pk>/annual-report/", views_rereviews.annual_report, name="annual_report"),
+    path("rereviews/", views_rereviews.case_list, name="rereviews"),
+    path("rereviews/results.xlsx", views_rereviews.results_export, name="rereview_results"),
+    path("rereviews/annual-reports/", views_rereviews.annual_reports, name="annual_reports"),
+    path("rereviews/<int:pk>/", views_rereviews.case_detail, name="rereview"),
     path("overview/", views.overview, name="overview"),
+    path("cultivation/", views_cultivation.candidates, name="cultivation"),
+    path("cultivation/<int:pk>/", views_cultivation.candidate, name="cultivation_candidate"),
+    path("targets/", views.targets, name="targets"),
     path("publicity/", views.publicity_list, name="publicity_list"),
     path("publicity/new/", views.publicity_create, name="publicity_create"),
     path("publicity/<int:pk>/", views.publicity_detail, name="publicity_detail"),

@@ -152,7 +152,10 @@ def listed_unit(request, pk):
         .exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
         .order_by("-year")
     )
-    return render(request, "registry/unit.html", {"unit": unit, "others": others})
+    is_member = (
+        request.user.is_authenticated and unit.organisation.members.filter(pk=request.user.pk).exists()
+    )
+    return render(request, "registry/unit.html", {"unit": unit, "others": others, "is_member": is_member})
 
 
 def listed_units(request):
@@ -208,3 +211,23 @@ def home(request):
         ).count(),
     }
     return render(request, "home.html", context)
+
+
+@login_required
+def targets(request):
+    """2025 targets against what the lists achieved: the province sees every city, a city its own first."""
+    user = request.user
+    if not (user.is_provincial or user.is_city_official):
+        raise PermissionDenied(_("只有省经信厅和市州经信局可以查看目标完成情况。"))
+    data = progress.table()
+    if user.is_city_official:
+        data["own"] = next(row for row in data["rows"] if row.region.pk == user.city_id)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            progress.workbook(data),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="targets-2025.xlsx"'
+        return response
+    chart = [(label, data["totals"][code]) for code, label in data["categories"]]
+    return render(request, "registry/targets.html", {**data, "chart": chart})

@@ -7,9 +7,9 @@ import pytest
 from openpyxl import load_workbook
 
 from greenmfg.celery import app as celery_app
-from registry.models import ListedUnit, ReReviewReminder
-from registry.services import record_rereview_reminders
-from registry.tasks import record_rereview_reminders as reminder_task
+from registry.models import ListedUnit, ReReviewCase
+from registry.rereviews import open_due_rereviews
+from registry.tasks import open_due_rereviews as open_task
 
 from ..factories import OrganisationFactory
 
@@ -63,13 +63,13 @@ def test_the_public_list_pages_and_its_query_count_stays_flat(client, django_ass
     assert "共 32 条" in large.content.decode()
 
 
-def test_reminders_are_recorded_once_for_units_whose_re_review_is_due():
+def test_the_sweep_opens_one_case_per_unit_whose_re_review_is_due():
     due = listed(2, listed_on=date(2023, 1, 10))
     listed(1, listed_on=date(2025, 1, 10))
 
-    assert record_rereview_reminders(today=date(2026, 1, 10)) == 2
-    assert record_rereview_reminders(today=date(2026, 1, 10)) == 0
-    assert set(ReReviewReminder.objects.values_list("listed_unit_id", "due_on")) == {
+    assert open_due_rereviews(today=date(2026, 1, 10)) == 2
+    assert open_due_rereviews(today=date(2026, 1, 10)) == 0
+    assert set(ReReviewCase.objects.values_list("listed_unit_id", "due_on")) == {
         (unit.pk, date(2026, 1, 10)) for unit in due
     }
     assert set(ListedUnit.objects.filter(review_status="due").values_list("pk", flat=True)) == {
@@ -77,17 +77,17 @@ def test_reminders_are_recorded_once_for_units_whose_re_review_is_due():
     }
 
 
-def test_the_reminder_task_runs_eagerly_in_the_embedded_default(monkeypatch):
+def test_the_sweep_task_runs_eagerly_in_the_embedded_default(monkeypatch):
     monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
     listed(3, listed_on=date(2020, 5, 1))
-    assert reminder_task.delay().get() == 3
-    assert reminder_task.delay().get() == 0
-    assert ReReviewReminder.objects.count() == 3
+    assert open_task.delay().get(timeout=30) == 3
+    assert open_task.delay().get(timeout=30) == 0
+    assert ReReviewCase.objects.count() == 3
 
 
-def test_the_reminder_task_is_on_the_beat_schedule(settings):
-    schedule = settings.CELERY_BEAT_SCHEDULE
-    assert any(entry["task"] == "registry.tasks.record_rereview_reminders" for entry in schedule.values())
+def test_the_sweep_and_the_notice_closing_are_on_the_beat_schedule(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"registry.tasks.open_due_rereviews", "registry.tasks.close_due_publicities"} <= tasks
 
 
 def test_the_list_filters_and_the_export_takes_exactly_the_filtered_rows(cast, login):

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from applications import services as applications
 from applications.models import Batch, Declaration
+from greenmfg.celery import app as celery_app
 from registry import periods
 from registry.models import ListedUnit, NationalRecommendation, Objection, Publicity
 from registry.services import close_due_publicities, open_publicity
@@ -168,7 +169,8 @@ def test_an_objection_after_the_period_or_with_missing_facts_is_refused(cast, cl
     assert not Objection.objects.exists()
 
 
-def test_the_beat_task_closes_ended_notices_once(cast):
+def test_the_beat_task_closes_ended_notices_once(cast, monkeypatch):
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
     declaration = passed_review(cast)
     publicity = open_publicity(
         [declaration.pk],
@@ -183,7 +185,7 @@ def test_the_beat_task_closes_ended_notices_once(cast):
         day_kind="calendar",
     )  # fmt: skip
 
-    assert close_task.delay().get() == 1
+    assert close_task.delay().get(timeout=30) == 1
     assert close_due_publicities() == 0
     assert Publicity.objects.get(pk=publicity.pk).closed_at is not None
     assert ListedUnit.objects.count() == 1

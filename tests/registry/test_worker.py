@@ -1,4 +1,4 @@
-"""The re-review reminder task on a real Celery worker, through Redis, against the real database."""
+"""The 三年一复核 sweep on a real Celery worker, through Redis, against the real database."""
 
 import os
 import subprocess
@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 
 from greenmfg.celery import app as celery_app
-from registry.models import ListedUnit, ReReviewReminder
-from registry.tasks import record_rereview_reminders
+from registry.models import ListedUnit, ReReviewCase
+from registry.tasks import open_due_rereviews
 
 from ..factories import OrganisationFactory
 
@@ -85,7 +85,7 @@ def worker():
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_reminder_task_is_idempotent_on_a_real_worker(worker):
+def test_the_re_review_sweep_is_idempotent_on_a_real_worker(worker):
     for _ in range(3):
         ListedUnit.objects.create(
             organisation=OrganisationFactory(),
@@ -95,8 +95,8 @@ def test_the_reminder_task_is_idempotent_on_a_real_worker(worker):
             listed_on=date(2022, 12, 1),
         )
 
-    first = record_rereview_reminders.apply_async(queue=worker).get(timeout=60)
-    second = record_rereview_reminders.apply_async(queue=worker).get(timeout=60)
+    first = open_due_rereviews.apply_async(queue=worker).get(timeout=60)
+    second = open_due_rereviews.apply_async(queue=worker).get(timeout=60)
 
     assert (first, second) == (3, 0)
-    assert ReReviewReminder.objects.count() == 3
+    assert ReReviewCase.objects.count() == 3

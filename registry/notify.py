@@ -1,0 +1,282 @@
+"""Who is told what: every workflow event that waits on someone notifies them, and deadlines are reminded.
+
+This module sits in ``registry`` because it must know every stage (申报, 评价与评审, 名单) and only the last
+app may import all of them. It only decides recipients, texts and links; ``greenmfg.notifications.notify``
+stores the notices and emails them once.
+"""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from applications.models import Batch, Declaration
+from applications.signals import declaration_transitioned
+from greenmfg.models import AuditEntry, User
+from greenmfg.notifications import notify
+from greenmfg.roles import Role
+from reviews.models import Assignment, Commission
+
+
+def city_officials(region_id):
+    return User.objects.filter(is_active=True, groups__name=Role.CITY.value, city_id=region_id)
+
+
+def members(organisation_id):
+    return User.objects.filter(is_active=True, memberships__organisation_id=organisation_id)
+
+
+def provincial_officials():
+    return User.objects.filter(is_active=True, groups__name=Role.PROVINCE.value)
+
+
+def _detail(declaration):
+    return reverse("applications:detail", args=[declaration.pk])
+
+
+# After each transition: who waits on it, what they are told, and the page where they act.
+ON_TRANSITION = {
+    "submit_to_city": (
+        lambda d: city_officials(d.region_id),
+        gettext_lazy("“%(organisation)s”提交了%(category)s申报，等待市州初审。"),
+        lambda d: reverse("reviews:city_review", args=[d.pk]),
+    ),
+    "resubmit": (
+        lambda d: city_officials(d.region_id),
+        gettext_lazy("“%(organisation)s”修改后重新提交了%(category)s申报，等待市州初审。"),
+        lambda d: reverse("reviews:city_review", args=[d.pk]),
+    ),
+    "return_for_revision": (
+        lambda d: members(d.organisation_id),
+        gettext_lazy("“%(organisation)s”的%(category)s申报被市州退回修改，请按初审意见修改后重新提交。"),
+        _detail,
+    ),
+    "not_recommend": (
+        lambda d: members(d.organisation_id),
+        gettext_lazy("“%(organisation)s”的%(category)s申报未获市州推荐，初审意见见申报页面。"),
+        _detail,
+    ),
+    "recommend": (
+        lambda d: provincial_officials(),
+        gettext_lazy("%(region)s推荐了“%(organisation)s”的%(category)s申报，等待省级评审分配专家。"),
+        lambda d: reverse("reviews:assign", args=[d.batch_id]),
+    ),
+    "commission": (
+        lambda d: members(d.organisation_id),
+        gettext_lazy("评价机构已接受“%(organisation)s”%(category)s申报的委托，正在开展第三方评价。"),
+        _detail,
+    ),
+    "submit_evaluation": (
+        lambda d: members(d.organisation_id),
+        gettext_lazy("第三方评价机构已提交“%(organisation)s”%(category)s申报的评价，请提交市州初审。"),
+        _detail,
+    ),
+    "pass_review": (
+        lambda d: members(d.organisation_id),
+        gettext_lazy("“%(organisation)s”的%(category)s申报通过省级评审，将进入公示。"),
+        _detail,
+    ),
+    "fail_review": (
+        lambda d: members(d.organisation_id),
+        gettext_lazy("“%(organisation)s”的%(category)s申报未通过省级评审，评审意见见申报页面。"),
+        _detail,
+    ),
+    "uphold_objection": (
+        lambda d: members(d.organisation_id),
+        gettext_lazy("公示期间的异议经核实成立，“%(organisation)s”的%(category)s申报未列入名单。"),
+        _detail,
+    ),
+    "list": (
+        lambda d: members(d.organisation_id),
+        gettext_lazy("“%(organisation)s”的%(category)s申报已列入湖北省绿色制造名单。"),
+        _detail,
+    ),
+}
+
+
+def _facts(declaration):
+    return {
+        "organisation": declaration.organisation.name,
+        "category": declaration.get_category_display(),
+        "region": declaration.region.name,
+    }
+
+
+@receiver(declaration_transitioned, sender=Declaration, dispatch_uid="registry.notify.on_transition")
+def on_transition(sender, declaration, name, actor, **kwargs):
+    """The key names the transition's audit entry: the same event reported twice is told once, the next
+    real one (a second return, say) is told again."""
+    if name not in ON_TRANSITION:
+        return
+    who, text, where = ON_TRANSITION[name]
+    entry = (
+        AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Declaration),
+            object_id=declaration.pk,
+            action=name,
+        )
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    recipients = who(declaration)
+    if actor is not None:
+        recipients = recipients.exclude(pk=actor.pk)
+    notify(
+        recipients,
+        text=str(text) % _facts(declaration),
+        url=where(declaration),
+        key=f"declaration:{declaration.pk}:{name}:{entry}",
+    )
+
+
+@receiver(post_save, sender=Commission, dispatch_uid="registry.notify.on_commission")
+def on_commission(sender, instance, created, raw=False, **kwargs):
+    """Asked: the evaluator's staff must accept or decline. Declined: the applicant must choose another."""
+    if raw:
+        return
+    if created and instance.status == Commission.Status.REQUESTED:
+        notify(
+            instance.evaluator.staff_group.user_set.filter(is_active=True),
+            text=_("“%(organisation)s”委托贵机构对其%(category)s申报开展第三方评价，请答复是否接受。")
+            % _facts(instance.declaration),
+            url=reverse("reviews:commission_answer", args=[instance.pk]),
+            key=f"commission:{instance.pk}:requested",
+        )
+    elif not created and instance.status == Commission.Status.DECLINED:
+        declaration = instance.declaration
+        notify(
+            members(declaration.organisation_id),
+            text=_("评价机构“%(evaluator)s”谢绝了“%(organisation)s”%(category)s申报的委托，请另行委托。")
+            % {**_facts(declaration), "evaluator": instance.evaluator.name},
+            url=_detail(declaration),
+            key=f"commission:{instance.pk}:declined",
+        )
+
+
+@receiver(post_save, sender=Assignment, dispatch_uid="registry.notify.on_assignment")
+def on_assignment(sender, instance, created, raw=False, **kwargs):
+    """An expert was assigned (by the province, or as a replacement after a conflict): they must score."""
+    if raw or not created or instance.status != Assignment.Status.ACTIVE:
+        return
+    declaration = instance.declaration
+    notify(
+        User.objects.filter(is_active=True, expert__pk=instance.expert_id),
+        text=_("您被分配评审“%(organisation)s”的%(category)s申报，请查阅材料并提交评分。")
+        % _facts(declaration),
+        url=reverse("reviews:score", args=[declaration.pk]),
+        key=f"assignment:{instance.pk}:assigned",
+    )
+
+
+# Deadline reminders
+
+NOT_YET_SUBMITTED = (
+    Declaration.State.DRAFT,
+    Declaration.State.SELF_EVALUATED,
+    Declaration.State.EVALUATED,
+)
+
+
+@shared_task
+def send_deadline_reminders() -> int:
+    """Beat-scheduled daily: remind whoever still has work before a batch deadline that is near. Idempotent.
+
+    A deadline is near from ``DEADLINE_REMINDER_DAYS`` days before it until it passes. The key holds the batch,
+    the deadline and its value, so each is reminded once; an extended deadline is reminded again.
+    Returns the number of new notices.
+    """
+    now = timezone.now()
+    horizon = now + timedelta(days=settings.DEADLINE_REMINDER_DAYS)
+    sent = 0
+    for batch in Batch.objects.filter(submission_deadline__gt=now, submission_deadline__lte=horizon):
+        sent += _remind_applicants(
+            batch,
+            "submission_deadline",
+            NOT_YET_SUBMITTED,
+            gettext_lazy(
+                "“%(organisation)s”在%(batch)s中有 %(n)d 个申报尚未提交市州初审，"
+                "申报将于%(deadline)s截止，请及时提交。"
+            ),
+        )
+    for batch in Batch.objects.filter(recommendation_deadline__gt=now, recommendation_deadline__lte=horizon):
+        sent += _remind_cities(batch)
+        sent += _remind_applicants(
+            batch,
+            "recommendation_deadline",
+            (Declaration.State.RETURNED,),
+            gettext_lazy(
+                "“%(organisation)s”在%(batch)s中有 %(n)d 个退回修改的申报尚未重新提交，"
+                "市州推荐将于%(deadline)s截止，逾期不能再提交。"
+            ),
+        )
+    return sent
+
+
+def _deadline_key(batch, field):
+    value = timezone.localtime(getattr(batch, field))
+    return f"deadline:{batch.pk}:{field}:{value:%Y%m%d%H%M}"
+
+
+def _deadline_text(batch, field):
+    return date_format(timezone.localtime(getattr(batch, field)), "Y年n月j日 H:i")
+
+
+def _remind_applicants(batch, field, states, text):
+    waiting = (
+        Declaration.objects.filter(batch=batch, state__in=states)
+        .values("organisation_id", "organisation__name")
+        .annotate(n=Count("pk"))
+        .order_by("organisation_id")
+    )
+    sent = 0
+    for row in waiting:
+        sent += len(
+            notify(
+                members(row["organisation_id"]),
+                text=str(text)
+                % {
+                    "organisation": row["organisation__name"],
+                    "batch": batch.title,
+                    "n": row["n"],
+                    "deadline": _deadline_text(batch, field),
+                },
+                url=reverse("applications:list"),
+                key=f"{_deadline_key(batch, field)}:organisation:{row['organisation_id']}",
+            )
+        )
+    return sent
+
+
+def _remind_cities(batch):
+    field = "recommendation_deadline"
+    waiting = (
+        Declaration.objects.filter(batch=batch, state=Declaration.State.CITY_REVIEW)
+        .values("region_id")
+        .annotate(n=Count("pk"))
+        .order_by("region_id")
+    )
+    sent = 0
+    for row in waiting:
+        sent += len(
+            notify(
+                city_officials(row["region_id"]),
+                text=_(
+                    "%(batch)s中本市州还有 %(n)d 个申报待初审或待报送推荐，"
+                    "市州推荐将于%(deadline)s截止，请及时初审并报送推荐。"
+                )
+                % {"batch": batch.title, "n": row["n"], "deadline": _deadline_text(batch, field)},
+                url=reverse("reviews:city_recommendation", args=[batch.pk]),
+                key=f"{_deadline_key(batch, field)}:region:{row['region_id']}",
+            )
+        )
+    return sent

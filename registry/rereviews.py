@@ -1,0 +1,205 @@
+"""三年一复核 and removal: dynamic management of the listed units (有进有出)."""
+
+from datetime import timedelta
+from io import BytesIO
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from applications.services import TransitionRefused, exclude
+from greenmfg import notifications
+from greenmfg.models import AuditEntry, User
+from greenmfg.roles import Role
+
+from .models import RE_REVIEW_CYCLE, AnnualReport, ListedUnit, ReReviewCase
+
+REMOVAL_BAR = relativedelta(years=3)
+
+
+def _city_officials(region_id):
+    return User.objects.filter(groups__name=Role.CITY.value, city_id=region_id, is_active=True)
+
+
+def open_due_rereviews(today=None) -> int:
+    """The daily sweep: one case per listed unit whose date has come; the city and the unit are told once."""
+    today = today or timezone.localdate()
+    due = (
+        ListedUnit.objects.filter(next_review_on__lte=today)
+        .exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
+        .select_related("organisation")
+    )
+    opened = 0
+    for unit in due:
+        with transaction.atomic():
+            case, created = ReReviewCase.objects.get_or_create(listed_unit=unit, due_on=unit.next_review_on)
+            if not created:
+                continue
+            ListedUnit.objects.filter(pk=unit.pk).update(review_status=ListedUnit.ReviewStatus.DUE)
+            text = _("%(unit)s 三年复核已到期（%(due)s），请市州开展现场复核。") % {
+                "unit": unit,
+                "due": unit.next_review_on,
+            }
+            url = f"/rereviews/{case.pk}/"
+            notifications.notify(
+                _city_officials(unit.region_id), text=text, url=url, key=f"rereview:{case.pk}:opened"
+            )
+            notifications.notify(
+                unit.organisation.members.all(),
+                text=text,
+                url=f"/lists/{unit.pk}/",
+                key=f"rereview:{case.pk}:opened",
+            )
+            opened += 1
+    return opened
+
+
+def report_onsite(case, *, user, onsite_date, findings, conclusion, report=None):
+    """The city's on-site re-review of one of its units."""
+    if not (user.is_city_official and user.city_id == case.listed_unit.region_id):
+        raise TransitionRefused(_("只有名单单位所在市州的经信局可以报送复核结果。"))
+    with transaction.atomic():
+        locked = ReReviewCase.objects.select_for_update().get(pk=case.pk)
+        if locked.status != ReReviewCase.Status.OPEN:
+            raise TransitionRefused(_("该复核已报送。"))
+        if onsite_date > timezone.localdate():
+            raise TransitionRefused(_("现场复核日期不能晚于今天。"))
+        locked.onsite_date, locked.findings, locked.city_conclusion = onsite_date, findings, conclusion
+        if report is not None:
+            locked.report = report
+        locked.city_reported_by, locked.city_reported_at = user, timezone.now()
+        locked.status = ReReviewCase.Status.CITY_REPORTED
+        locked.save()
+        AuditEntry.record(
+            locked.listed_unit,
+            actor=user,
+            action="rereview_reported",
+            opinion=locked.get_city_conclusion_display(),
+        )
+        notifications.notify(
+            User.objects.filter(groups__name=Role.PROVINCE.value),
+            text=_("%(city)s 报送了 %(unit)s 的三年复核结果。")
+            % {"city": user.city, "unit": locked.listed_unit},
+            url=f"/rereviews/{locked.pk}/",
+            key=f"rereview:{locked.pk}:reported",
+        )
+    return locked
+
+
+def decide(case, *, user, retain: bool, expert_opinion: str, reason: str = ""):
+    """The province decides after the experts' review: retained (next date in three years) or removed.
+
+    Removal bars the organisation from declaring for three years, through applications.services.exclude.
+    """
+    if not user.is_provincial:
+        raise TransitionRefused(_("只有省经信厅可以作出复核决定。"))
+    if not (expert_opinion or "").strip():
+        raise TransitionRefused(_("请填写专家评审意见。"))
+    if not retain and not (reason or "").strip():
+        raise TransitionRefused(_("移出名单须写明原因。"))
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = (
+            ReReviewCase.objects.select_for_update()
+            .select_related("listed_unit__organisation")
+            .get(pk=case.pk)
+        )
+        if locked.status != ReReviewCase.Status.CITY_REPORTED:
+            raise TransitionRefused(_("市州报送复核结果后才能作出决定。"))
+        unit = locked.listed_unit
+        locked.expert_opinion, locked.decided_by, locked.decided_on = expert_opinion, user, today
+        if retain:
+            locked.status = ReReviewCase.Status.RETAINED
+            unit.review_status = ListedUnit.ReviewStatus.RETAINED
+            unit.next_review_on = today + RE_REVIEW_CYCLE
+        else:
+            locked.status, locked.removal_reason = ReReviewCase.Status.REMOVED, reason
+            unit.review_status = ListedUnit.ReviewStatus.REMOVED
+            exclude(
+                unit.organisation,
+                reason=_("%(year)d年三年复核被移出绿色制造名单：%(reason)s")
+                % {"year": today.year, "reason": reason},
+                source=_("三年复核移出决定"),
+                starts_on=today,
+                ends_on=today + REMOVAL_BAR - timedelta(days=1),
+                user=user,
+            )
+        locked.save()
+        unit.save(update_fields=["review_status", "next_review_on"])
+        AuditEntry.record(
+            unit, actor=user, action="rereview_decided", opinion=f"{locked.get_status_display()} {reason}"
+        )
+        notifications.notify(
+            unit.organisation.members.all(),
+            text=_("%(unit)s 三年复核结论：%(result)s。")
+            % {"unit": unit, "result": locked.get_status_display()},
+            url=f"/lists/{unit.pk}/" if retain else "/dashboard/",
+            key=f"rereview:{locked.pk}:decided",
+        )
+    return locked
+
+
+def submit_annual_report(unit, *, user, year, **fields):
+    if not unit.organisation.members.filter(pk=user.pk).exists():
+        raise TransitionRefused(_("只有名单单位的成员可以填报动态管理表。"))
+    report, _created = AnnualReport.objects.update_or_create(
+        listed_unit=unit, year=year, defaults={**fields, "submitted_by": user}
+    )
+    AuditEntry.record(unit, actor=user, action="annual_report", opinion=str(year))
+    return report
+
+
+RESULT_COLUMNS = [
+    "序号",
+    "地区",
+    "单位名称",
+    "类别",
+    "级别",
+    "入选年度",
+    "复核到期日",
+    "现场复核日期",
+    "市州复核结论",
+    "复核结论",
+    "移出原因",
+]
+
+
+def results_workbook(year) -> bytes:
+    """The year's re-review results, for the report to MIIT."""
+    cases = (
+        ReReviewCase.objects.filter(due_on__year=year)
+        .select_related("listed_unit__organisation", "listed_unit__region")
+        .order_by("listed_unit__region__order", "pk")
+    )
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("三年复核结果"))
+    sheet.append([_(c) for c in RESULT_COLUMNS])
+    for number, case in enumerate(cases, start=1):
+        unit = case.listed_unit
+        sheet.append(
+            [
+                number,
+                unit.region.name,
+                unit.organisation.name + (f"（{unit.product_name}）" if unit.product_name else ""),
+                unit.get_category_display(),
+                unit.get_level_display(),
+                unit.year,
+                case.due_on,
+                case.onsite_date,
+                case.get_city_conclusion_display() if case.city_conclusion else "",
+                case.get_status_display(),
+                case.removal_reason,
+            ]
+        )
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def annual_deadline(year):
+    """The 动态管理表 deadline of a year (a setting, default 15 April)."""
+    month, day = (int(part) for part in settings.ANNUAL_REPORT_DEADLINE.split("-"))
+    return timezone.datetime(year, month, day).date()
