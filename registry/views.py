@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,8 @@ from django_ratelimit.decorators import ratelimit
 
 from applications.models import Batch, Category, Declaration
 from applications.services import TransitionRefused
+from greenmfg.downloads import pdf_response, xlsx_response
+from greenmfg.roles import require_provincial
 from reviews.models import Evaluator
 
 from . import exports, progress, services
@@ -21,8 +23,7 @@ from .models import ListedUnit, Objection, Publicity
 
 
 def _require_provincial(user):
-    if not user.is_provincial:
-        raise PermissionDenied(_("只有省经信厅可以执行此操作。"))
+    require_provincial(user, _("只有省经信厅可以执行此操作。"))
 
 
 @login_required
@@ -84,11 +85,9 @@ def publicity_detail(request, pk):
 
 def publicity_pdf(request, pk):
     publicity = get_object_or_404(Publicity, pk=pk)
-    response = HttpResponse(
-        exports.notice_pdf(publicity, _publicity_entries(publicity)), content_type="application/pdf"
+    return pdf_response(
+        exports.notice_pdf(publicity, _publicity_entries(publicity)), f"publicity-{publicity.pk}.pdf"
     )
-    response["Content-Disposition"] = f'inline; filename="publicity-{publicity.pk}.pdf"'
-    return response
 
 
 def publicity_list(request):
@@ -167,13 +166,8 @@ def listed_units(request):
 def listed_units_export(request):
     """The list as .xlsx, for anyone: exactly the rows the same query parameters show on /lists/."""
     units = filtered_units(request).qs
-    response = HttpResponse(
-        exports.list_workbook(units.iterator(chunk_size=2000)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
     filename = f"green-list-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(exports.list_workbook(units.iterator(chunk_size=2000)), filename)
 
 
 @login_required
@@ -223,11 +217,6 @@ def targets(request):
     if user.is_city_official:
         data["own"] = next(row for row in data["rows"] if row.region.pk == user.city_id)
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(
-            progress.workbook(data),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="targets-2025.xlsx"'
-        return response
+        return xlsx_response(progress.workbook(data), "targets-2025.xlsx")
     chart = [(label, data["totals"][code]) for code, label in data["categories"]]
     return render(request, "registry/targets.html", {**data, "chart": chart})

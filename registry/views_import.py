@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from applications import uploads
 from applications.models import Category
+from greenmfg.roles import require_provincial
 
 from . import imports
 from .models import ListImport, ListLevel
@@ -64,8 +65,7 @@ class ListImportForm(forms.Form):
 
 
 def _require_provincial(user):
-    if not user.is_provincial:
-        raise PermissionDenied(_("只有省经信厅可以导入名单。"))
+    require_provincial(user, _("只有省经信厅可以导入名单。"))
 
 
 def _expected_columns():

@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.services import TransitionRefused
+from greenmfg.downloads import xlsx_response
+from greenmfg.roles import require_provincial
 
 from . import exports, services
 from .forms import MunicipalListForm, NationalRecommendationForm, PublishListForm
@@ -65,8 +66,7 @@ def publish(request):
 
 
 def _require_provincial(user):
-    if not user.is_provincial:
-        raise PermissionDenied(_("只有省经信厅可以推荐国家级名单。"))
+    require_provincial(user, _("只有省经信厅可以推荐国家级名单。"))
 
 
 @login_required
@@ -95,12 +95,7 @@ def national_export(request):
     _require_provincial(request.user)
     year = request.GET.get("year") or timezone.localdate().year
     units = ListedUnit.objects.for_lists().filter(national_recommendations__year=year).distinct()
-    response = HttpResponse(
-        exports.list_workbook(units),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="national-recommendation-{year}.xlsx"'
-    return response
+    return xlsx_response(exports.list_workbook(units), f"national-recommendation-{year}.xlsx")
 
 
 @login_required

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from applications import uploads
 from applications.services import TransitionRefused
+from greenmfg.downloads import xlsx_response
 
 from . import rereviews
 from .models import AnnualReport, ListedUnit, ReReviewCase
@@ -119,12 +119,7 @@ def results_export(request):
     if not request.user.is_provincial:
         raise PermissionDenied(_("只有省经信厅可以导出复核结果。"))
     year = int(request.GET.get("year") or timezone.localdate().year)
-    response = HttpResponse(
-        rereviews.results_workbook(year),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="rereview-results-{year}.xlsx"'
-    return response
+    return xlsx_response(rereviews.results_workbook(year), f"rereview-results-{year}.xlsx")
 
 
 @login_required

@@ -2,11 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from greenmfg.models import AuditEntry
+from greenmfg.roles import require_provincial
 
 from .. import services
 from ..forms import BatchCategoryFormSet, BatchForm, DeadlineExtensionForm
@@ -14,8 +14,7 @@ from ..models import Batch
 
 
 def _require_provincial(user):
-    if not user.is_provincial:
-        raise PermissionDenied(_("只有省经信厅可以管理申报批次。"))
+    require_provincial(user, _("只有省经信厅可以管理申报批次。"))
 
 
 @login_required

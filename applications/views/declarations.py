@@ -2,11 +2,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from greenmfg.downloads import pdf_response
 from greenmfg.models import AuditEntry
 from greenmfg.roles import Role
 
@@ -154,6 +154,4 @@ def declaration_transition(request, pk, name):
 @login_required
 def declaration_pdf(request, pk):
     declaration = get_visible_declaration(request.user, pk)
-    response = HttpResponse(pdf.declaration_pdf(declaration), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="declaration-{declaration.pk}.pdf"'
-    return response
+    return pdf_response(pdf.declaration_pdf(declaration), f"declaration-{declaration.pk}.pdf")

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -12,6 +11,7 @@ from applications import versions
 from applications.models import Batch, Declaration
 from applications.services import TransitionRefused
 from applications.views import get_visible_declaration
+from greenmfg.downloads import pdf_response, xlsx_response
 from greenmfg.models import Region
 
 from .. import city, documents, services
@@ -112,18 +112,15 @@ def city_recommendation(request, batch_pk):
 def recommendation_summary(request, batch_pk):
     """推荐汇总表 (.xlsx) of one city."""
     batch, region = _city_scope(request, batch_pk)
-    response = HttpResponse(
-        documents.recommendation_workbook(batch, region),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return xlsx_response(
+        documents.recommendation_workbook(batch, region), f"recommendation-{region.pk}-{batch.year}.xlsx"
     )
-    response["Content-Disposition"] = f'attachment; filename="recommendation-{region.pk}-{batch.year}.xlsx"'
-    return response
 
 
 @login_required
 def recommendation_opinion(request, batch_pk):
     """推荐意见 (PDF) of one city, with its name and date."""
     batch, region = _city_scope(request, batch_pk)
-    response = HttpResponse(documents.recommendation_pdf(batch, region), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="recommendation-{region.pk}-{batch.year}.pdf"'
-    return response
+    return pdf_response(
+        documents.recommendation_pdf(batch, region), f"recommendation-{region.pk}-{batch.year}.pdf"
+    )

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,8 +14,9 @@ from applications.models import Batch, Declaration
 from applications.scoring import Answer
 from applications.services import TransitionRefused
 from applications.views import get_visible_declaration
+from greenmfg.downloads import xlsx_response
 from greenmfg.models import User
-from greenmfg.roles import Role
+from greenmfg.roles import Role, require_provincial
 
 from .. import documents, experts
 from ..forms import DecisionBatchForm, ExpertForm
@@ -24,8 +24,7 @@ from ..models import Assignment, Expert
 
 
 def _require_provincial(user):
-    if not user.is_provincial:
-        raise PermissionDenied(_("只有省经信厅可以管理专家评审。"))
+    require_provincial(user, _("只有省经信厅可以管理专家评审。"))
 
 
 @login_required
@@ -202,9 +201,4 @@ def decisions(request, batch_pk):
 def score_sheet(request, batch_pk):
     _require_provincial(request.user)
     batch = get_object_or_404(Batch, pk=batch_pk)
-    response = HttpResponse(
-        documents.score_workbook(batch),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="scores-{batch.year}.xlsx"'
-    return response
+    return xlsx_response(documents.score_workbook(batch), f"scores-{batch.year}.xlsx")
