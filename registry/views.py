@@ -185,7 +185,7 @@ def overview(request):
 
 def home(request):
     """The public portal's front page: the programme in numbers, the open notices, the way in."""
-    listed = ListedUnit.objects.public()
+    listed = ListedUnit.objects.exclude(review_status=ListedUnit.ReviewStatus.REMOVED).order_by()
     by_category = dict(listed.values_list("category").annotate(n=Count("organisation", distinct=True)))
     by_level = dict(listed.values_list("level").annotate(n=Count("pk")))
     context = {

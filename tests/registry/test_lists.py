@@ -103,3 +103,17 @@ def test_the_list_filters_and_the_export_takes_exactly_the_filtered_rows(cast, l
     for unit in wuhan:
         assert unit.organisation.name in page
     assert "共 2 条" in page
+
+
+def test_the_home_page_counts_the_programme_by_category_and_level(client):
+    listed(3)
+    listed(2, category="park", level="national")
+    removed = listed(1)[0]
+    ListedUnit.objects.filter(pk=removed.pk).update(review_status="removed")
+
+    page = client.get("/").content.decode()
+
+    assert "<strong>5</strong><span>名单单位</span>" in page
+    assert "<strong>3</strong><span>绿色工厂</span>" in page
+    assert "<strong>2</strong><span>绿色工业园区</span>" in page
+    assert "省级 3 · 国家级 2" in page
