@@ -19,6 +19,7 @@ sees the real sizes. Random choices use a fixed seed, so the same arguments give
 
 import argparse
 import itertools
+import json
 import os
 import random
 import sys
@@ -59,6 +60,7 @@ from reviews.models import Commission, Evaluator, Project, StaffMember  # noqa: 
 
 S = Declaration.State
 BENCH_PASSWORD = "greenmfg-bench"
+LAST_SEED = Path(__file__).resolve().parent / "last_seed.json"  # read by bench/pages.py for results.md
 
 # Relative weight of each city: roughly its 2025 targets (附件3), so 武汉 carries about a quarter.
 REGION_WEIGHTS = {
@@ -670,48 +672,59 @@ class Seeder:
         )
 
     def audit_entries(self):
+        """The trail each declaration's state implies, padded with edits (or cut) to exactly --audit rows."""
         rng = self.rng
         target = self.args.audit
         content_type = ContentType.objects.get_for_model(Declaration).pk
         trails = [trail(row[6]) for row in self.declaration_rows]
         natural = sum(len(t) for t in trails)
-        extra_per = max(0.0, (target - natural) / max(1, len(trails)))
+        extra, remainder = divmod(max(0, target - natural), max(1, len(trails)))
+        one_more = set(rng.sample(range(len(trails)), remainder))
         keep = min(1.0, target / max(1, natural))
         evaluator_of = {}
+        edit = ("edit", "", "", "applicant")
+
+        def entry(row, step, at):
+            pk, org, region = row[0], row[1], row[2]
+            action, from_state, to_state, actor_kind = step
+            if actor_kind == "applicant":
+                actor = self.org_user[org]
+            elif actor_kind == "city":
+                actor = self.city_official[region]
+            elif actor_kind == "province":
+                actor = self.province.pk
+            else:
+                actor = self.evaluator_staff[evaluator_of.setdefault(pk, rng.choice(self.evaluator_ids))]
+            return {
+                "content_type_id": content_type,
+                "object_id": pk,
+                "actor_id": actor,
+                "at": at,
+                "action": action,
+                "from_state": from_state,
+                "to_state": to_state,
+                "opinion": OPINIONS.get(action, ""),
+            }
 
         def rows():
             written = 0
-            for row, steps in zip(self.declaration_rows, trails, strict=True):
-                pk, org, region, _batch, _category, _product, _state, created, updated = row
+            for n, (row, steps) in enumerate(zip(self.declaration_rows, trails, strict=True)):
                 if keep < 1.0:
                     steps = steps[: max(1, round(len(steps) * keep))]
-                extra = int(extra_per) + (rng.random() < extra_per - int(extra_per))
-                if extra:
-                    steps = steps[:1] + [("edit", "", "", "applicant")] * extra + steps[1:]
+                padding = extra + (n in one_more)
+                if padding:
+                    steps = [steps[0], *[edit] * padding, *steps[1:]]
+                created, updated = row[7], row[8]
                 span = max(1.0, (updated - created).total_seconds())
-                for i, (action, from_state, to_state, actor_kind) in enumerate(steps):
-                    if written >= target:
+                for i, step in enumerate(steps):
+                    if written == target:
                         return
-                    if actor_kind == "applicant":
-                        actor = self.org_user[org]
-                    elif actor_kind == "city":
-                        actor = self.city_official[region]
-                    elif actor_kind == "province":
-                        actor = self.province.pk
-                    else:
-                        evaluator = evaluator_of.setdefault(pk, rng.choice(self.evaluator_ids))
-                        actor = self.evaluator_staff[evaluator]
-                    yield {
-                        "content_type_id": content_type,
-                        "object_id": pk,
-                        "actor_id": actor,
-                        "at": created + timedelta(seconds=span * i / len(steps)),
-                        "action": action,
-                        "from_state": from_state,
-                        "to_state": to_state,
-                        "opinion": OPINIONS.get(action, ""),
-                    }
+                    yield entry(row, step, created + timedelta(seconds=span * i / len(steps)))
                     written += 1
+            while written < target:  # only when cutting the trails rounded down
+                row = rng.choice(self.declaration_rows)
+                yield entry(row, edit, row[7])
+                written += 1
 
         return copy_rows(AuditEntry, rows())
 
@@ -753,11 +766,26 @@ def main():
     seeder = Seeder(args)
     with transaction.atomic():
         seeder.run()
+        commit_start = time.perf_counter()
+    print(f"  {'commit (deferred FK checks)':<32} {'':>10}  {time.perf_counter() - commit_start:7.1f} s")
     analyse_start = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"  {'VACUUM ANALYZE':<32} {'':>10}  {time.perf_counter() - analyse_start:7.1f} s")
-    print(f"seeded in {time.perf_counter() - started:.1f} s")
+    elapsed = time.perf_counter() - started
+    print(f"seeded in {elapsed:.1f} s")
+    LAST_SEED.write_text(
+        json.dumps(
+            {
+                "database": settings["NAME"],
+                "command": "bench/seed.py " + " ".join(sys.argv[1:]),
+                "seconds": round(elapsed, 1),
+                "steps": {label: round(seconds, 1) for label, seconds, _result in seeder.timings},
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
     with connection.cursor() as cursor:
         for model in (Organisation, User, Declaration, AuditEntry, ListedUnit, Commission):
             cursor.execute(f"SELECT COUNT(*) FROM {model._meta.db_table}")

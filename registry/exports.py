@@ -10,6 +10,8 @@ from openpyxl.styles import Font
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from .models import ListedUnit
+
 LIST_COLUMNS = ["序号", "地区", "单位名称", "产品名称", "类别", "级别", "批次/年度", "复核状态"]
 
 
@@ -25,6 +27,11 @@ def list_workbook(listed_units) -> bytes:
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
+    # get_FOO_display() rebuilds the translated choices on every call: half the time of a large export.
+    category, level, status = (
+        {value: str(label) for value, label in ListedUnit._meta.get_field(name).flatchoices}
+        for name in ("category", "level", "review_status")
+    )
     for number, unit in enumerate(listed_units, start=1):
         sheet.append(
             [
@@ -32,10 +39,10 @@ def list_workbook(listed_units) -> bytes:
                 unit.region.name,
                 unit.organisation.name,
                 unit.product_name,
-                unit.get_category_display(),
-                unit.get_level_display(),
+                category[unit.category],
+                level[unit.level],
                 unit.year,
-                unit.get_review_status_display(),
+                status[unit.review_status],
             ]
         )
     buffer = BytesIO()

@@ -197,7 +197,7 @@ class ListedUnitQuerySet(models.QuerySet):
         return self.for_lists().exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
 
     def for_lists(self):
-        return self.select_related("organisation", "region", "declaration__batch").order_by(
+        return self.select_related("organisation", "region").order_by(
             "region__order", "category", "organisation__name", "pk"
         )
 
