@@ -271,7 +271,6 @@ def render(info, data_sizes, rows, export_rows, n, command):
         f".venv/bin/python {seed['command']}  # took {seed['seconds']} s",
         command,
         "bash bench/http.sh",
-        ".venv/bin/python bench/what_if.py --write",
         "dropdb -h 127.0.0.1 -U postgres greenmfg_bench",
         "```",
         "",
@@ -313,7 +312,7 @@ def render(info, data_sizes, rows, export_rows, n, command):
 
 
 def keep_http_section(text):
-    """Keep what bench/http.sh (and bench/what_if.py after it) wrote at the end of results.md."""
+    """Keep what bench/http.sh wrote at the end of results.md."""
     if RESULTS.exists():
         old = RESULTS.read_text()
         if HTTP_START in old:
