@@ -14,7 +14,7 @@ from applications.models import Attachment, Declaration, Membership, Organisatio
 from greenmfg.identifiers import credit_code_check_character
 from greenmfg.models import AuditEntry
 
-from ..factories import PDF_BYTES, BatchFactory, make_user, ready_to_submit
+from ..factories import PDF_BYTES, BatchFactory, OrganisationFactory, make_user, ready_to_submit
 from ..workflow.test_journey import city_decides, fill_in_by_http, post_transition
 
 pytestmark = pytest.mark.django_db
@@ -359,3 +359,74 @@ def test_a_city_records_an_exclusion_only_for_its_own_organisations(cast, login)
     client.post("/declarations/exclusions/", {**form, "organisation": cast.wuhan_org.pk})
     assert cast.wuhan_org.exclusions.get().reason == "发生较大环境污染事件"
     assert login(cast.applicant).get("/declarations/exclusions/").status_code == 403
+
+
+CATEGORY_FIELDS = {
+    "factory": {},
+    "product": {
+        "product_name": "高效电机",
+        "product_model": "YE5-132M",
+        "evaluation_standard": "T/CEEIA 280-2017",
+    },
+    "supply_chain": {
+        "supplier_count": "320",
+        "green_supplier_count": "85",
+        "supplier_management_system": "年度审核",
+    },
+    "park": {
+        "park_level": "provincial",
+        "park_area": "12.5",
+        "park_boundary": "东至长江",
+        "park_management_body": "管委会",
+    },
+}
+
+
+@pytest.mark.parametrize("category", list(CATEGORY_FIELDS))
+def test_each_of_the_four_categories_is_declared_and_submitted_through_its_own_form(cast, login, category):
+    from applications import eligibility
+
+    from ..workflow.test_journey import BASIC_INFO, all_met
+
+    organisation = cast.wuhan_org
+    if category == "park":
+        organisation = OrganisationFactory(kind="park", region_id="420100", name="武汉经开区管委会")
+        organisation.memberships.create(user=cast.applicant)
+    batch = BatchFactory(requires_third_party=False)
+    client = login(cast.applicant)
+    client.post(
+        "/declarations/new/", {"organisation": organisation.pk, "batch": batch.pk, "category": category}
+    )
+    declaration = Declaration.objects.get(organisation=organisation, category=category)
+
+    missing = client.post(f"/declarations/{declaration.pk}/edit/", BASIC_INFO)
+    if CATEGORY_FIELDS[category]:
+        assert missing.status_code == 200  # the category's own fields are required
+    assert (
+        client.post(
+            f"/declarations/{declaration.pk}/edit/", {**BASIC_INFO, **CATEGORY_FIELDS[category]}
+        ).status_code
+        == 302
+    )
+    items = {f"item_{code}": "on" for code, _label in eligibility.items_for(category)}
+    client.post(f"/declarations/{declaration.pk}/eligibility/", {**items, "commitment": "on"})
+    client.post(f"/declarations/{declaration.pk}/self-evaluation/", all_met(declaration))
+    for slot in ("self_evaluation_report", "commitment_scan"):
+        client.post(
+            f"/declarations/{declaration.pk}/attachments/",
+            {"slot": slot, "file": SimpleUploadedFile(f"{slot}.pdf", PDF_BYTES)},
+        )
+    post_transition(client, declaration.pk, "submit_self_evaluation")
+    post_transition(client, declaration.pk, "submit_to_city")
+
+    declaration.refresh_from_db()
+    assert declaration.state == "city_review"
+    assert declaration.self_score == declaration.self_evaluation().total == 100
+    page = client.get(f"/declarations/{declaration.pk}/").content.decode()
+    shown = (
+        {**CATEGORY_FIELDS[category], "park_level": "省级"}
+        if category == "park"
+        else CATEGORY_FIELDS[category]
+    )
+    for value in shown.values():
+        assert value in page
