@@ -317,6 +317,13 @@ def _refusal(row, regions, by_code, by_name, pending, seen, listed, *, category)
         row["status"] = NEW
         if earlier:
             region = region or regions.by_code[earlier["region_code"]]
+    if region is None and code:
+        # GB 32100: characters 3–8 are the registering authority's division code, which names the city.
+        region = regions.by_code.get(_city_of_division(code[2:8]))
+        if region is not None:
+            row["note"] = _("地区按统一社会信用代码中的登记管理机关行政区划码确定为%(city)s") % {
+                "city": region.name
+            }
     if region is None:
         if row["region_text"]:
             return _("地区只写到“%(region)s”，无法确定新单位所在的市州") % {"region": row["region_text"]}
@@ -482,3 +489,10 @@ def apply(list_import, *, user) -> dict:
         )
     list_import.report, list_import.applied_at = locked.report, locked.applied_at
     return counts
+
+
+def _city_of_division(division: str) -> str:
+    """The city-level code of a county-level division code: 420106 → 420100; 429004 (仙桃) stays itself."""
+    if division.startswith("4290"):
+        return division
+    return division[:4] + "00"

@@ -71,9 +71,11 @@ def sheet(cast):
     )
     new_wuhan = valid_credit_code("420100")
     new_enshi = valid_credit_code("422800")
+    province_only = valid_credit_code("420106")  # registered in 武昌区: the city is 武汉
     return {
         "new_wuhan": new_wuhan,
         "new_enshi": new_enshi,
+        "province_only": province_only,
         "content": xlsx(
             ["序号", "市　州", " 单位名称 ", "统一社会信用代码"],  # row 1
             [],  # row 2: blank
@@ -87,7 +89,7 @@ def sheet(cast):
             [8, "宜昌市", listed_already.name, listed_already.credit_code],  # row 10: already listed
             [9, "襄阳市", None, valid_credit_code("420600")],  # row 11: no name
             [10, "荆州市", "荆州未登记有限公司", None],  # row 12: unknown and no code
-            [11, "湖北省", "只写了省份的新公司", valid_credit_code("420100")],  # row 13
+            [11, "湖北省", "只写了省份的新公司", province_only],  # row 13: city from the code
         ),
     }
 
@@ -103,7 +105,7 @@ EXPECTED = {
     10: ("failed", "该单位已在名单中"),
     11: ("failed", "单位名称为空"),
     12: ("failed", "未找到该单位且缺少统一社会信用代码，无法新建"),
-    13: ("failed", "地区只写到“湖北省”，无法确定新单位所在的市州"),
+    13: ("new", ""),
 }
 
 
@@ -128,10 +130,10 @@ def test_the_dry_run_reports_every_row_with_its_number_and_writes_nothing(cast, 
         "rows": 11,
         "blank": 1,
         "matched": 2,
-        "new": 2,
-        "failed": 7,
-        "importable": 4,
-        "organisations_to_create": 2,
+        "new": 3,
+        "failed": 6,
+        "importable": 5,
+        "organisations_to_create": 3,
     }
     rows = {row["number"]: row for row in report["rows"]}
     assert rows[3]["name"] == "武汉新能 环保科技有限公司"
@@ -144,12 +146,14 @@ def test_the_dry_run_reports_every_row_with_its_number_and_writes_nothing(cast, 
         "武汉市",
     )
     assert rows[9]["region"] == "恩施土家族苗族自治州"
+    assert rows[13]["region"] == "武汉市"  # only 湖北省 in the sheet: the city comes from the credit code
+    assert "登记管理机关行政区划码" in rows[13]["note"]
     assert "第18位应为" in rows[4]["reason"]
 
     page = client.get(response["Location"]).content.decode()
     assert "地区“北京市”不是湖北省的市州" in page
     assert "与第3行重复" in page
-    assert page.count('class="badge state-rejected"') == 7
+    assert page.count('class="badge state-rejected"') == 6
     assert 'name="confirm"' in page
     assert counts() == before
 
@@ -162,13 +166,14 @@ def test_confirming_writes_exactly_the_importable_rows(cast, login, sheet):
 
     response = client.post(f"/lists/import/{list_import.pk}/", {"confirm": "1"}, follow=True)
 
-    assert "已导入名单记录4条，新建单位2个；7行未导入。" in response.content.decode()
+    assert "已导入名单记录5条，新建单位3个；6行未导入。" in response.content.decode()
     assert 'name="confirm"' not in response.content.decode()
     created = Organisation.objects.exclude(pk__in=organisations_before).order_by("name")
     assert [(o.name, o.credit_code, o.region_id, o.kind) for o in created] == sorted(
         [
             ("武汉新能 环保科技有限公司", sheet["new_wuhan"], "420100", "enterprise"),
             ("恩施硒谷茶业有限公司", sheet["new_enshi"], "422800", "enterprise"),
+            ("只写了省份的新公司", sheet["province_only"], "420100", "enterprise"),
         ]
     )
     units = ListedUnit.objects.filter(year=2023, listed_on=date(2023, 12, 20))
@@ -178,6 +183,7 @@ def test_confirming_writes_exactly_the_importable_rows(cast, login, sheet):
             ("黄石华新新材料股份有限公司", "420200"),
             ("武汉绿源机械有限公司", "420100"),
             ("恩施硒谷茶业有限公司", "422800"),
+            ("只写了省份的新公司", "420100"),
         ]
     )
     assert {(u.level, u.category, u.document_number, u.product_name) for u in units} == {
@@ -187,10 +193,10 @@ def test_confirming_writes_exactly_the_importable_rows(cast, login, sheet):
     assert not Organisation.objects.filter(name__in=["武汉错码有限公司", "北京绿色工厂有限公司"]).exists()
     list_import.refresh_from_db()
     assert list_import.applied_at is not None
-    assert list_import.report["result"] == {"listed": 4, "organisations": 2, "failed": 7}
+    assert list_import.report["result"] == {"listed": 5, "organisations": 3, "failed": 6}
     (entry,) = AuditEntry.for_object(list_import)
     assert (entry.actor, entry.action) == (cast.province, "import_list")
-    assert "4" in entry.opinion
+    assert "5" in entry.opinion
 
 
 def test_applying_twice_is_refused_and_writes_nothing_more(cast, login, sheet):
