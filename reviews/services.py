@@ -16,8 +16,9 @@ from applications import uploads
 from applications.models import Category, Declaration
 from applications.scoring import Answer, score
 from applications.services import TransitionRefused, transition
+from greenmfg import notifications
 from greenmfg.identifiers import normalise_credit_code
-from greenmfg.models import AuditEntry
+from greenmfg.models import AuditEntry, User
 from greenmfg.roles import Role
 
 from . import qualifications
@@ -383,7 +384,18 @@ def ban(evaluator, *, user, reason, starts_on, evidence=None):
             .exclude(status=Commission.Status.DECLINED)
             .exclude(evaluation__submitted_at__isnull=False)
         )
+        affected = list(open_commissions.select_related("declaration"))
         flagged = open_commissions.update(flagged_reason=note)
+        for commission in affected:
+            declaration = commission.declaration
+            officials = User.objects.filter(groups__name=Role.CITY.value, city_id=declaration.region_id)
+            for people in (declaration.organisation.members.all(), officials):
+                notifications.notify(
+                    people,
+                    text=note,
+                    url=f"/declarations/{declaration.pk}/",
+                    key=f"ban:{record.pk}:{commission.pk}",
+                )
         AuditEntry.record(
             evaluator, actor=user, action="ban", opinion=f"{reason}（{record.starts_on}—{record.ends_on}）"
         )

@@ -346,6 +346,10 @@ def test_a_ban_flags_open_commissions_refuses_reports_and_shows_in_the_directory
 
     commission.refresh_from_db()
     assert "被禁入三年" in commission.flagged_reason
+    from greenmfg.models import Notification
+
+    told = set(Notification.objects.filter(key__startswith="ban:").values_list("recipient_id", flat=True))
+    assert told == {cast.applicant.pk, cast.wuhan_official.pk}
     assert "需要重新委托的申报" in login(cast.applicant).get("/dashboard/").content.decode()
     assert "需要重新委托的申报" in login(cast.wuhan_official).get("/dashboard/").content.decode()
     staff = login(cast.evaluator_staff)
