@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from applications.models import Declaration
 from applications.services import TransitionRefused, transition
+from greenmfg import notifications
 from greenmfg.models import AuditEntry
 
 from . import periods
@@ -68,6 +69,14 @@ def open_publicity(
             transition(pk, "open_publicity", user=user, opinion=title)
         publicity.declarations.set(ids)
         AuditEntry.record(publicity, actor=user, action="open_publicity", opinion=title)
+        for declaration in publicity.declarations.select_related("organisation"):
+            notifications.notify(
+                declaration.organisation.members.all(),
+                text=_("%(unit)s 已进入公示，公示期至 %(end)s。")
+                % {"unit": declaration.organisation, "end": ends_on},
+                url=f"/publicity/{publicity.pk}/",
+                key=f"publicity:{publicity.pk}:{declaration.pk}",
+            )
     return publicity
 
 

@@ -97,6 +97,11 @@ def test_a_publicity_runs_from_creation_through_objections_to_listing(cast, logi
     publicity = Publicity.objects.get()
     assert response["Location"] == f"/publicity/{publicity.pk}/"
     assert (publicity.length, publicity.day_kind) == (5, "working")
+    from greenmfg.models import Notification
+
+    assert (
+        Notification.objects.filter(recipient=cast.applicant, url=f"/publicity/{publicity.pk}/").count() == 1
+    )
     assert publicity.ends_on == periods.period_end(publicity.starts_on, 5, "working")
 
     # The public sees the notice and its PDF, and objects.
