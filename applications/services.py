@@ -1,7 +1,6 @@
 """The one place a declaration's state changes, and the other write paths of 申报."""
 
 import secrets
-import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
@@ -278,14 +277,8 @@ def add_attachment(declaration, *, user, slot, uploaded, kind, indicator=None):
             sha256=digest,
             uploaded_by=user,
         )
-        attachment.file.save(f"{uuid.uuid4().hex}{uploads.ALLOWED_KINDS[kind][1]}", uploaded, save=False)
-        # If the row cannot be written, the stored file must not stay behind.
-        try:
-            attachment.save()
-            AuditEntry.record(locked, actor=user, action="upload", opinion=name)
-        except Exception:
-            attachment.file.delete(save=False)
-            raise
+        uploads.save_with_file(attachment, "file", uploaded, kind)
+        AuditEntry.record(locked, actor=user, action="upload", opinion=name)
     return attachment
 
 

@@ -3,6 +3,7 @@
 import hashlib
 import re
 import unicodedata
+import uuid
 import zipfile
 
 from django.core.exceptions import ValidationError
@@ -84,3 +85,16 @@ def sha256_of(uploaded) -> str:
         digest.update(chunk)
     uploaded.seek(0)
     return digest.hexdigest()
+
+
+def save_with_file(instance, field_name: str, uploaded, kind: str):
+    """Store ``uploaded`` under a fresh name, then save ``instance``; if the row cannot be written, the stored
+    file does not stay behind."""
+    field_file = getattr(instance, field_name)
+    field_file.save(f"{uuid.uuid4().hex}{ALLOWED_KINDS[kind][1]}", uploaded, save=False)
+    try:
+        instance.save()
+    except Exception:
+        field_file.delete(save=False)
+        raise
+    return instance

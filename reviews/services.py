@@ -117,14 +117,7 @@ def add_evidence(evaluator, *, user, topic, uploaded, kind):
             original_name=uploads.safe_filename(uploaded.name, kind),
             content_type=uploads.ALLOWED_KINDS[kind][0],
         )
-        evidence.file.save(
-            f"{timezone.now():%Y%m%d%H%M%S%f}{uploads.ALLOWED_KINDS[kind][1]}", uploaded, save=False
-        )
-        try:
-            evidence.save()
-        except Exception:
-            evidence.file.delete(save=False)
-            raise
+        uploads.save_with_file(evidence, "file", uploaded, kind)
         AuditEntry.record(evaluator, actor=user, action="add_evidence", opinion=evidence.original_name)
     return evidence
 
