@@ -425,3 +425,12 @@ def test_an_evaluator_cannot_open_an_uncommissioned_declaration_or_its_files(cas
     other = EvaluatorFactory()
     services.request_commission(declaration, other, user=cast.applicant)
     assert client.get(f"/declarations/{declaration.pk}/attachments/{attachment.pk}/").status_code == 404
+
+
+def test_only_the_province_records_a_ban(cast, login):
+    for user in (cast.applicant, cast.wuhan_official, cast.evaluator_staff, cast.expert):
+        login(user).post(
+            f"/evaluators/{cast.evaluator.pk}/ban/",
+            {"reason": "伪造", "starts_on": timezone.localdate().isoformat()},
+        )
+    assert not Ban.objects.exists()
