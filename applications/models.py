@@ -9,10 +9,12 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from greenmfg.identifiers import normalise_credit_code, validate_credit_code, validate_credit_code_format
 from greenmfg.models import Region
+from greenmfg.permissions import for_transition, is_provincial
 from greenmfg.storage import private_storage
 
 from . import conditions as cond
-from .permissions import is_applicant, is_city_official_of, is_commissioned_evaluator, is_provincial
+from . import workflow
+from .permissions import is_applicant, is_city_official_of, is_commissioned_evaluator
 
 
 class Category(models.TextChoices):
@@ -324,20 +326,7 @@ class Declaration(FSMModelMixin, models.Model):
     The state changes only through the transitions below, each run by ``applications.services.transition``.
     """
 
-    class State(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        SELF_EVALUATED = "self_evaluated", _("自评完成")
-        UNDER_EVALUATION = "under_evaluation", _("第三方评价中")
-        EVALUATED = "evaluated", _("评价完成")
-        CITY_REVIEW = "city_review", _("市州初审")
-        RETURNED = "returned", _("退回修改")
-        NOT_RECOMMENDED = "not_recommended", _("未推荐")
-        PROVINCE_REVIEW = "province_review", _("省级评审")
-        REVIEW_PASSED = "review_passed", _("评审通过")
-        IN_PUBLICITY = "in_publicity", _("公示中")
-        LISTED = "listed", _("已入选")
-        REJECTED = "rejected", _("未通过")
-        WITHDRAWN = "withdrawn", _("已撤回")
+    State = workflow.State
 
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("申报单位"), on_delete=models.PROTECT, related_name="declarations"
@@ -452,7 +441,7 @@ class Declaration(FSMModelMixin, models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.state in (self.State.DRAFT, self.State.RETURNED)
+        return self.state in workflow.EDITABLE_BY_APPLICANT
 
     # The declaration's life, top to bottom (domain.md). `custom` says how a page offers the transition:
     # label, whether an opinion is required, and whether it is a plain button on the declaration page.
@@ -461,7 +450,7 @@ class Declaration(FSMModelMixin, models.Model):
         field=state,
         source=State.DRAFT,
         target=State.SELF_EVALUATED,
-        permission=is_applicant,
+        permission=for_transition(is_applicant),
         conditions=[
             cond.eligibility_attested,
             cond.no_exclusion_in_force,
@@ -477,7 +466,7 @@ class Declaration(FSMModelMixin, models.Model):
         field=state,
         source=State.SELF_EVALUATED,
         target=State.UNDER_EVALUATION,
-        permission=is_commissioned_evaluator,
+        permission=for_transition(is_commissioned_evaluator),
         conditions=[cond.third_party_required],
         custom={"label": _("接受委托")},
     )
@@ -488,7 +477,7 @@ class Declaration(FSMModelMixin, models.Model):
         field=state,
         source=State.UNDER_EVALUATION,
         target=State.EVALUATED,
-        permission=is_commissioned_evaluator,
+        permission=for_transition(is_commissioned_evaluator),
         custom={"label": _("提交第三方评价")},
     )
     def submit_evaluation(self):
@@ -498,7 +487,7 @@ class Declaration(FSMModelMixin, models.Model):
         field=state,
         source=[State.SELF_EVALUATED, State.EVALUATED],
         target=State.CITY_REVIEW,
-        permission=is_applicant,
+        permission=for_transition(is_applicant),
         conditions=[
             cond.third_party_done_or_not_required,
             cond.no_exclusion_in_force,
@@ -513,7 +502,7 @@ class Declaration(FSMModelMixin, models.Model):
         field=state,
         source=State.CITY_REVIEW,
         target=State.RETURNED,
-        permission=is_city_official_of,
+        permission=for_transition(is_city_official_of),
         custom={"label": _("退回修改"), "opinion": True},
     )
     def return_for_revision(self):
@@ -523,7 +512,7 @@ class Declaration(FSMModelMixin, models.Model):
         field=state,
         source=State.RETURNED,
         target=State.CITY_REVIEW,
-        permission=is_applicant,
+        permission=for_transition(is_applicant),
         conditions=[cond.no_exclusion_in_force, cond.before_recommendation_deadline],
         custom={"label": _("重新提交"), "button": True},
     )
@@ -534,7 +523,7 @@ class Declaration(FSMModelMixin, models.Model):
         field=state,
         source=State.CITY_REVIEW,
         target=State.PROVINCE_REVIEW,
-        permission=is_city_official_of,
+        permission=for_transition(is_city_official_of),
         conditions=[cond.before_recommendation_deadline],
         custom={"label": _("推荐"), "opinion": True},
     )
@@ -545,7 +534,7 @@ class Declaration(FSMModelMixin, models.Model):
         field=state,
         source=State.CITY_REVIEW,
         target=State.NOT_RECOMMENDED,
-        permission=is_city_official_of,
+        permission=for_transition(is_city_official_of),
         custom={"label": _("不予推荐"), "opinion": True},
     )
     def not_recommend(self):
@@ -555,7 +544,7 @@ class Declaration(FSMModelMixin, models.Model):
         field=state,
         source=State.PROVINCE_REVIEW,
         target=State.REVIEW_PASSED,
-        permission=is_provincial,
+        permission=for_transition(is_provincial),
         custom={"label": _("评审通过"), "opinion": True},
     )
     def pass_review(self):
@@ -565,7 +554,7 @@ class Declaration(FSMModelMixin, models.Model):
         field=state,
         source=State.PROVINCE_REVIEW,
         target=State.REJECTED,
-        permission=is_provincial,
+        permission=for_transition(is_provincial),
         custom={"label": _("评审不通过"), "opinion": True},
     )
     def fail_review(self):
@@ -575,7 +564,7 @@ class Declaration(FSMModelMixin, models.Model):
         field=state,
         source=State.REVIEW_PASSED,
         target=State.IN_PUBLICITY,
-        permission=is_provincial,
+        permission=for_transition(is_provincial),
         custom={"label": _("进入公示")},
     )
     def open_publicity(self):
@@ -585,7 +574,7 @@ class Declaration(FSMModelMixin, models.Model):
         field=state,
         source=State.IN_PUBLICITY,
         target=State.REJECTED,
-        permission=is_provincial,
+        permission=for_transition(is_provincial),
         custom={"label": _("异议成立"), "opinion": True},
     )
     def uphold_objection(self):
@@ -595,7 +584,7 @@ class Declaration(FSMModelMixin, models.Model):
         field=state,
         source=State.IN_PUBLICITY,
         target=State.LISTED,
-        permission=is_provincial,
+        permission=for_transition(is_provincial),
         custom={"label": _("列入名单")},
     )
     def list(self):
@@ -603,16 +592,9 @@ class Declaration(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=[
-            State.DRAFT,
-            State.SELF_EVALUATED,
-            State.UNDER_EVALUATION,
-            State.EVALUATED,
-            State.CITY_REVIEW,
-            State.RETURNED,
-        ],
+        source=sorted(workflow.WITHDRAWABLE),
         target=State.WITHDRAWN,
-        permission=is_applicant,
+        permission=for_transition(is_applicant),
         custom={"label": _("撤回申报"), "button": True},
     )
     def withdraw(self):

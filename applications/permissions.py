@@ -1,44 +1,108 @@
-"""Who may act on a declaration. One place, used by transitions, views and downloads alike.
+"""Who may see and act on a declaration: one place, asked by transitions, views, buttons and downloads alike.
 
 Relationships that always hold (membership, a city's own declarations, the province) are read from the data;
 relationships that arise later (an evaluator is commissioned, an expert is assigned) are django-guardian object
-permissions granted when they arise.
+permissions, granted when they arise and removed when they end. Each predicate takes ``(user, obj)`` and answers
+a ``Verdict`` (allowed, or refused with the reason in Chinese).
 """
 
+from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
 
+from greenmfg.permissions import Verdict, is_applicant_user, is_provincial, rule, signed_in, verdict
 from greenmfg.roles import Role
+
+from . import workflow
 
 EVALUATE = "applications.evaluate_declaration"
 VIEW = "applications.view_declaration"
 
 
-def is_applicant(declaration, user) -> bool:
-    return (
-        user.is_authenticated
-        and user.has_role(Role.APPLICANT)
-        and declaration.organisation.members.filter(pk=user.pk).exists()
+def is_member(user, organisation) -> bool:
+    return signed_in(user) and organisation.members.filter(pk=user.pk).exists()
+
+
+@rule("declaration.applicant")
+def is_applicant(user, declaration) -> Verdict:
+    """A member of the declaring organisation."""
+    return verdict(
+        is_applicant_user(user) and is_member(user, declaration.organisation),
+        _("只有申报单位本单位的用户可以执行此操作。"),
     )
 
 
-def is_city_official_of(declaration, user) -> bool:
-    return user.is_authenticated and user.is_city_official and user.city_id == declaration.region_id
+@rule("declaration.city_official")
+def is_city_official_of(user, declaration) -> Verdict:
+    return verdict(
+        signed_in(user) and user.is_city_official and user.city_id == declaration.region_id,
+        _("只有申报单位所在市州的经信局可以执行此操作。"),
+    )
 
 
-def is_provincial(declaration, user) -> bool:
-    return user.is_authenticated and user.is_provincial
+@rule("declaration.commissioned_evaluator")
+def is_commissioned_evaluator(user, declaration) -> Verdict:
+    return verdict(
+        signed_in(user) and user.has_role(Role.EVALUATOR) and user.has_perm(EVALUATE, declaration),
+        _("只有受托的第三方评价机构可以执行此操作。"),
+    )
 
 
-def is_commissioned_evaluator(declaration, user) -> bool:
-    return user.is_authenticated and user.has_role(Role.EVALUATOR) and user.has_perm(EVALUATE, declaration)
+@rule("declaration.view")
+def may_view(user, declaration) -> Verdict:
+    return verdict(
+        bool(
+            is_provincial(user)
+            or is_city_official_of(user, declaration)
+            or is_applicant(user, declaration)
+            or (signed_in(user) and user.has_perm(VIEW, declaration))
+        ),
+        _("您无权查看该申报。"),
+    )
 
 
-def can_view(declaration, user) -> bool:
-    return (
-        is_provincial(declaration, user)
-        or is_city_official_of(declaration, user)
-        or is_applicant(declaration, user)
-        or (user.is_authenticated and user.has_perm(VIEW, declaration))
+@rule("declaration.edit")
+def may_edit(user, declaration) -> Verdict:
+    """The applicant changes its information, self-evaluation and files while the declaration is editable."""
+    applicant = is_applicant(user, declaration)
+    if not applicant:
+        return applicant
+    return verdict(
+        declaration.state in workflow.EDITABLE_BY_APPLICANT,
+        _("申报处于“%(state)s”状态，已锁定；退回修改后才能编辑。")
+        % {"state": declaration.get_state_display()},
+    )
+
+
+@rule("declaration.evaluate")
+def may_evaluate(user, declaration) -> Verdict:
+    """The commissioned evaluator fills in its evaluation while the evaluation is under way."""
+    evaluator = is_commissioned_evaluator(user, declaration)
+    if not evaluator:
+        return evaluator
+    return verdict(declaration.state in workflow.AWAITING_EVALUATOR, _("该申报当前不在第三方评价阶段。"))
+
+
+@rule("declaration.city_review")
+def may_city_review(user, declaration) -> Verdict:
+    official = is_city_official_of(user, declaration)
+    if not official:
+        return official
+    return verdict(declaration.state in workflow.AWAITING_CITY, _("该申报当前不在市州初审阶段。"))
+
+
+@rule("declaration.decide")
+def may_decide(user, declaration) -> Verdict:
+    """The province records the review conclusion while the declaration is in provincial review."""
+    province = is_provincial(user)
+    if not province:
+        return province
+    return verdict(declaration.state in workflow.IN_PROVINCIAL_REVIEW, _("该申报当前不在省级评审阶段。"))
+
+
+@rule("declaration.create")
+def may_create(user, obj=None) -> Verdict:
+    return verdict(
+        is_applicant_user(user) and user.organisations.exists(), _("只有申报单位的用户可以创建申报。")
     )
 
 

@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from greenmfg.models import AuditEntry
+from greenmfg.refusals import Refused
 from greenmfg.roles import Role
 
 from . import uploads
@@ -31,8 +32,8 @@ from .versions import record_version
 VERSIONED_TRANSITIONS = ("submit_to_city", "resubmit")
 
 
-class TransitionRefused(Exception):
-    """A transition that may not run now; the message is for the user, in Chinese."""
+class TransitionRefused(Refused):
+    """A declaration transition that may not run now."""
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "greenmfg.refusals.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "greenmfg.urls"

@@ -7,4 +7,5 @@ class RegistryConfig(AppConfig):
 
     def ready(self):
         # Connects the receivers that notify people of workflow events, and registers the reminder task.
-        from . import notify  # noqa: F401
+        # Registers the named permission rules that templates ask with {% can %}.
+        from . import notify, permissions  # noqa: F401

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "评价与评审"
+
+    def ready(self):
+        # Registers the named permission rules that templates ask with {% can %}.
+        from . import permissions  # noqa: F401

@@ -64,7 +64,7 @@ def _refuse_when_locked(declaration):
 def record_review(declaration, *, user, decision, opinion, checklist=(), onsite_notes="", items_to_fix=""):
     """Record the 初审. Returning and not recommending take effect now; recommending waits for the city's
     recommendation as a whole, which the official ranks and submits before the deadline."""
-    if not declaration_permissions.is_city_official_of(declaration, user):
+    if not declaration_permissions.is_city_official_of(user, declaration):
         raise TransitionRefused(_("只有申报单位所在市州的经信局可以初审。"))
     if not (opinion or "").strip():
         raise TransitionRefused(_("请填写初审意见。"))

@@ -189,7 +189,7 @@ def request_commission(declaration, evaluator, *, user):
             .select_related("organisation", "batch")
             .get(pk=declaration.pk)
         )
-        if not declaration_permissions.is_applicant(declaration, user):
+        if not declaration_permissions.is_applicant(user, declaration):
             raise TransitionRefused(_("只有申报单位可以委托第三方评价机构。"))
         if declaration.state != Declaration.State.SELF_EVALUATED:
             raise TransitionRefused(_("自评完成后才能委托第三方评价。"))

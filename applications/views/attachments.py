@@ -17,7 +17,7 @@ from . import get_visible_declaration
 @login_required
 def attachments(request, pk):
     declaration = get_visible_declaration(request.user, pk)
-    can_edit = permissions.is_applicant(declaration, request.user) and declaration.is_editable
+    can_edit = permissions.is_applicant(request.user, declaration) and declaration.is_editable
     form = AttachmentForm(request.POST or None, request.FILES or None, declaration=declaration)
     if request.method == "POST":
         if not can_edit:
@@ -70,7 +70,7 @@ def attachment_download(request, pk, attachment_pk):
 @require_POST
 def attachment_delete(request, pk, attachment_pk):
     attachment = _visible_attachment(request.user, pk, attachment_pk)
-    if not permissions.is_applicant(attachment.declaration, request.user):
+    if not permissions.is_applicant(request.user, attachment.declaration):
         raise PermissionDenied(_("只有申报单位可以删除材料。"))
     try:
         services.remove_attachment(attachment, user=request.user)

@@ -25,7 +25,7 @@ from . import get_visible_declaration
 
 
 def _require_applicant(declaration, user):
-    if not permissions.is_applicant(declaration, user):
+    if not permissions.is_applicant(user, declaration):
         raise PermissionDenied(_("只有申报单位的成员可以修改本申报。"))
 
 
@@ -56,7 +56,7 @@ def declaration_create(request):
 @login_required
 def declaration_detail(request, pk):
     declaration = get_visible_declaration(request.user, pk)
-    is_applicant = permissions.is_applicant(declaration, request.user)
+    is_applicant = permissions.is_applicant(request.user, declaration)
     labels = services.action_labels()
     audit = list(AuditEntry.for_object(declaration))
     for entry in audit:
@@ -76,7 +76,7 @@ def declaration_detail(request, pk):
         "commitment": declaration.commitments.select_related("user").first(),
         "changes": versions.changes(declaration),
         "can_evaluate": declaration.state == Declaration.State.UNDER_EVALUATION
-        and permissions.is_commissioned_evaluator(declaration, request.user),
+        and permissions.is_commissioned_evaluator(request.user, declaration),
         "opinion_form": OpinionForm(),
     }
     return render(request, "applications/declaration_detail.html", context)

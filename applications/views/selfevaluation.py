@@ -31,7 +31,7 @@ def _context(declaration, answers, errors=None):
 @login_required
 def self_evaluation(request, pk):
     declaration = get_visible_declaration(request.user, pk)
-    can_edit = permissions.is_applicant(declaration, request.user) and declaration.is_editable
+    can_edit = permissions.is_applicant(request.user, declaration) and declaration.is_editable
     template = declaration.setting.template
     if request.method == "POST":
         if not can_edit:

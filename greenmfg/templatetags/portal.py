@@ -14,3 +14,11 @@ def page_query(context, number):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.simple_tag(takes_context=True)
+def can(context, rule_name, obj=None):
+    """``{% can "rule" obj as flag %}``: the same named predicate the view asks, about the same object."""
+    from greenmfg.permissions import ask
+
+    return ask(rule_name, context["request"].user, obj)

@@ -22,7 +22,7 @@ from ..models import CityPreReview, Commission, Evaluation
 @login_required
 def city_review(request, pk):
     declaration = get_visible_declaration(request.user, pk)
-    if not declaration_permissions.is_city_official_of(declaration, request.user):
+    if not declaration_permissions.is_city_official_of(request.user, declaration):
         raise PermissionDenied(_("只有申报单位所在市州的经信局可以初审。"))
     existing = CityPreReview.objects.filter(declaration=declaration).first()
     initial = {}

@@ -283,7 +283,7 @@ def ban_evidence(request, pk):
 @login_required
 def commission_request(request, pk):
     declaration = get_visible_declaration(request.user, pk)
-    if not declaration_permissions.is_applicant(declaration, request.user):
+    if not declaration_permissions.is_applicant(request.user, declaration):
         raise PermissionDenied(_("只有申报单位可以委托第三方评价机构。"))
     form = CommissionRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -333,7 +333,7 @@ def commission_answer(request, pk):
 @login_required
 def evaluation(request, pk):
     declaration = get_visible_declaration(request.user, pk)
-    if not declaration_permissions.is_commissioned_evaluator(declaration, request.user):
+    if not declaration_permissions.is_commissioned_evaluator(request.user, declaration):
         raise PermissionDenied(_("只有受托评价机构可以填写评价。"))
     commission = get_object_or_404(
         Commission.objects.select_related("evaluator"),
