@@ -2,8 +2,9 @@
 
 A service raises ``Refused(reason)`` when an action may not happen now (a deadline passed, a cap reached, a
 state that does not allow it); the reason is written for the user, in Chinese. Views do not catch it: a form
-view wraps its service call in ``refusal_as_form_error(form)``, and ``RefusalMiddleware`` answers every other
-refusal with the reason as a message on the page the user came from.
+view wraps its service call in ``refusal_as_form_error(form)``, a button that posts to an action URL in
+``refusal_as_message(request)``, and ``RefusalMiddleware`` answers every other refusal with the reason as a
+message on the page the user came from.
 """
 
 from contextlib import contextmanager
@@ -31,6 +32,17 @@ def refusal_as_form_error(form, field=None):
         yield
     except Refused as refusal:
         form.add_error(field, refusal.reason)
+
+
+@contextmanager
+def refusal_as_message(request):
+    """For an action posted from another page (a button that redirects back to it): show a refusal as a
+    message; code after it (the redirect) runs on refusal. The middleware would return to the action's own
+    URL, which answers only POST."""
+    try:
+        yield
+    except Refused as refusal:
+        messages.error(request, refusal.reason)
 
 
 class RefusalMiddleware:
