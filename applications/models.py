@@ -1,5 +1,7 @@
 import re
+from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -177,12 +179,101 @@ class Indicator(models.Model):
         return f"{self.code} {self.name}"
 
 
+class DayKind(models.TextChoices):
+    CALENDAR = "calendar", _("自然日")
+    WORKING = "working", _("工作日")
+
+
+class Policy(models.Model):
+    """The policy numbers in force from a date (政策规则版本): caps, bans, cycles, evaluators' minimums.
+
+    Rules are data, never constants: each batch points to the version it runs under, and rules not tied to a
+    batch (an evaluator's ban, its qualifications, a unit listed before the portal) use the version in force on
+    the day. The system administrator keeps them in the admin; each number carries its source.
+    """
+
+    title = models.CharField(_("名称"), max_length=128)
+    source = models.TextField(
+        _("依据"), help_text=_("每个数字出自的文件及条款；无文件依据的注明为实践做法。")
+    )
+    in_force_from = models.DateField(_("施行日期"), unique=True)
+    evaluator_yearly_cap = models.PositiveSmallIntegerField(
+        _("第三方机构年度评价上限"),
+        help_text=_("同一法人的评价机构每年评价项目总数上限（附件2第二条第（三）项）。"),
+    )
+    evaluator_ban_years = models.PositiveSmallIntegerField(
+        _("评价机构禁入年限"),
+        help_text=_("造假等严重不良行为后不再采信其评价报告的年限（附件2第二条第（五）项）。"),
+    )
+    evaluator_min_qualified_staff = models.PositiveSmallIntegerField(
+        _("中级及以上职称专职人员下限"), help_text=_("附件2第一条第（三）项。")
+    )
+    evaluator_min_senior_staff = models.PositiveSmallIntegerField(
+        _("相关专业高级职称人员下限"), help_text=_("附件2第一条第（三）项。")
+    )
+    evaluator_project_window_years = models.PositiveSmallIntegerField(
+        _("评价机构业绩年限"), help_text=_("近若干年内有绿色制造相关业绩（附件2第一条第（五）项）。")
+    )
+    rereview_cycle_years = models.PositiveSmallIntegerField(
+        _("复核周期（年）"), help_text=_("“三年一复核”（实施方案三、（六））。")
+    )
+    removal_bar_years = models.PositiveSmallIntegerField(
+        _("移出名单后不得申报年限"),
+        help_text=_("近三年被动态调整出名单的不得申报（附件1第二条第（三）项）。"),
+    )
+    publicity_length = models.PositiveSmallIntegerField(_("默认公示期长度"))
+    publicity_day_kind = models.CharField(_("默认公示期计算方式"), max_length=8, choices=DayKind.choices)
+
+    class Meta:
+        verbose_name = _("政策规则")
+        verbose_name_plural = _("政策规则")
+        ordering = ["-in_force_from"]
+
+    def __str__(self):
+        return _("%(title)s（%(date)s起施行）") % {"title": self.title, "date": self.in_force_from}
+
+    @classmethod
+    def in_force(cls, on=None):
+        """The version in force on ``on`` (today by default); the earliest one before any took force."""
+        on = on or timezone.localdate()
+        return (
+            cls.objects.filter(in_force_from__lte=on).first() or cls.objects.order_by("in_force_from").first()
+        )
+
+    def ban_ends_on(self, starts_on):
+        return starts_on + relativedelta(years=self.evaluator_ban_years)
+
+    def next_review_on(self, listed_on):
+        return listed_on + relativedelta(years=self.rereview_cycle_years)
+
+    def removal_bar_ends_on(self, removed_on):
+        """The last day of 不得申报 after a removal on ``removed_on``."""
+        return removed_on + relativedelta(years=self.removal_bar_years) - timedelta(days=1)
+
+    def earliest_project_year(self, this_year):
+        return this_year - self.evaluator_project_window_years
+
+
+def policy_in_force():
+    return Policy.in_force().pk
+
+
+def default_yearly_cap():
+    return Policy.in_force().evaluator_yearly_cap
+
+
+def default_publicity_length():
+    return Policy.in_force().publicity_length
+
+
+def default_publicity_day_kind():
+    return Policy.in_force().publicity_day_kind
+
+
 class Batch(models.Model):
     """An annual call for declarations (年度申报批次): deadlines and the settings of the year."""
 
-    class DayKind(models.TextChoices):
-        CALENDAR = "calendar", _("自然日")
-        WORKING = "working", _("工作日")
+    DayKind = DayKind
 
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
     title = models.CharField(_("名称"), max_length=128)
@@ -190,12 +281,22 @@ class Batch(models.Model):
     recommendation_deadline = models.DateTimeField(_("市州推荐截止"))
     review_deadline = models.DateField(_("省级评审截止"), null=True, blank=True)
     publicity_deadline = models.DateField(_("公示截止"), null=True, blank=True)
-    publicity_length = models.PositiveSmallIntegerField(_("公示期长度"), default=8)
+    policy = models.ForeignKey(
+        Policy,
+        verbose_name=_("政策规则"),
+        on_delete=models.PROTECT,
+        related_name="batches",
+        default=policy_in_force,
+        help_text=_("本批次适用的政策规则版本；评价上限与公示期默认取自其中。"),
+    )
+    publicity_length = models.PositiveSmallIntegerField(_("公示期长度"), default=default_publicity_length)
     publicity_day_kind = models.CharField(
-        _("公示期计算方式"), max_length=8, choices=DayKind.choices, default=DayKind.CALENDAR
+        _("公示期计算方式"), max_length=8, choices=DayKind.choices, default=default_publicity_day_kind
     )
     evaluator_yearly_cap = models.PositiveSmallIntegerField(
-        _("第三方机构年度评价上限"), default=15, help_text=_("每个法人单位每年最多评价的数量，各类别合计。")
+        _("第三方机构年度评价上限"),
+        default=default_yearly_cap,
+        help_text=_("每个法人单位每年最多评价的数量，各类别合计。"),
     )
     experts_per_declaration = models.PositiveSmallIntegerField(_("每个申报的评审专家人数"), default=5)
     experts_from_other_cities = models.BooleanField(

@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from applications.models import Category, Organisation
-from applications.uploads import safe_filename
+from applications.models import Category, Organisation, Policy
 from greenmfg.identifiers import validate_credit_code
 from greenmfg.models import AuditEntry, Region
+from greenmfg.uploads import safe_filename
 
-from .models import RE_REVIEW_CYCLE, ListedUnit, ListImport
+from .models import ListedUnit, ListImport
 
 MATCHED, NEW, FAILED = "matched", "new", "failed"
 MAX_ROWS = 20_000
@@ -440,6 +440,7 @@ def apply(list_import, *, user) -> dict:
             year=locked.year,
         )
         kind = Organisation.Kind.PARK if locked.category == Category.PARK else Organisation.Kind.ENTERPRISE
+        policy = Policy.in_force(locked.listed_on)
         created = {}
         units = []
         for row in rows:
@@ -464,7 +465,7 @@ def apply(list_import, *, user) -> dict:
                     year=locked.year,
                     document_number=locked.document_number,
                     listed_on=locked.listed_on,
-                    next_review_on=locked.listed_on + RE_REVIEW_CYCLE,
+                    next_review_on=policy.next_review_on(locked.listed_on),
                 )
             )
         ListedUnit.objects.bulk_create(units, batch_size=1000)

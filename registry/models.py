@@ -1,16 +1,13 @@
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Category, Declaration, Organisation
+from applications.models import Category, Declaration, Organisation, Policy
 from greenmfg.identifiers import normalise_credit_code, validate_credit_code
 from greenmfg.models import Region
 from greenmfg.storage import private_storage
-
-RE_REVIEW_CYCLE = relativedelta(years=3)
 
 
 class Target(models.Model):
@@ -253,8 +250,14 @@ class ListedUnit(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.next_review_on:
-            self.next_review_on = self.listed_on + RE_REVIEW_CYCLE
+            self.next_review_on = self.policy().next_review_on(self.listed_on)
         super().save(*args, **kwargs)
+
+    def policy(self):
+        """The rules this unit is kept under: its batch's, or those in force when it was listed."""
+        if self.declaration_id:
+            return self.declaration.batch.policy
+        return Policy.in_force(self.listed_on)
 
 
 class ReReviewCase(models.Model):

@@ -1,23 +1,20 @@
 """三年一复核 and removal: dynamic management of the listed units (有进有出)."""
 
-from datetime import timedelta
 from io import BytesIO
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from applications.models import Policy
 from applications.services import TransitionRefused, exclude
 from greenmfg import notifications
 from greenmfg.models import AuditEntry, User
 from greenmfg.roles import Role
 
-from .models import RE_REVIEW_CYCLE, AnnualReport, ListedUnit, ReReviewCase
-
-REMOVAL_BAR = relativedelta(years=3)
+from .models import AnnualReport, ListedUnit, ReReviewCase
 
 
 def _city_officials(region_id):
@@ -110,11 +107,12 @@ def decide(case, *, user, retain: bool, expert_opinion: str, reason: str = ""):
         if locked.status != ReReviewCase.Status.CITY_REPORTED:
             raise TransitionRefused(_("市州报送复核结果后才能作出决定。"))
         unit = locked.listed_unit
+        policy = Policy.in_force(today)
         locked.expert_opinion, locked.decided_by, locked.decided_on = expert_opinion, user, today
         if retain:
             locked.status = ReReviewCase.Status.RETAINED
             unit.review_status = ListedUnit.ReviewStatus.RETAINED
-            unit.next_review_on = today + RE_REVIEW_CYCLE
+            unit.next_review_on = policy.next_review_on(today)
         else:
             locked.status, locked.removal_reason = ReReviewCase.Status.REMOVED, reason
             unit.review_status = ListedUnit.ReviewStatus.REMOVED
@@ -124,7 +122,7 @@ def decide(case, *, user, retain: bool, expert_opinion: str, reason: str = ""):
                 % {"year": today.year, "reason": reason},
                 source=_("三年复核移出决定"),
                 starts_on=today,
-                ends_on=today + REMOVAL_BAR - timedelta(days=1),
+                ends_on=policy.removal_bar_ends_on(today),
                 user=user,
             )
         locked.save()

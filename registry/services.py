@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications.models import Declaration
+from applications.models import Declaration, Policy
 from applications.services import TransitionRefused, transition
 from greenmfg import notifications
 from greenmfg.models import AuditEntry
@@ -44,8 +44,9 @@ def open_publicity(
     ids = list(declaration_ids)
     if not ids:
         raise TransitionRefused(_("请至少选择一个评审通过的申报。"))
-    length = length or (batch.publicity_length if batch else 8)
-    day_kind = day_kind or (batch.publicity_day_kind if batch else Publicity.DayKind.CALENDAR)
+    rules = batch or Policy.in_force()
+    length = length or rules.publicity_length
+    day_kind = day_kind or rules.publicity_day_kind
     if length < 1:
         raise TransitionRefused(_("公示期至少为1天。"))
     starts_on = starts_on or timezone.localdate()

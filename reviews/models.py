@@ -1,4 +1,3 @@
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.validators import MaxLengthValidator
@@ -6,12 +5,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Category, Declaration, Indicator
+from applications.models import Category, Declaration, Indicator, Policy
 from greenmfg.identifiers import validate_credit_code
 from greenmfg.models import Region
 from greenmfg.storage import private_storage
-
-BAN_LENGTH = relativedelta(years=3)
 
 
 class EvaluatorQuerySet(models.QuerySet):
@@ -187,7 +184,7 @@ class Ban(models.Model):
     reason = models.TextField(_("违规事实"))
     evidence = models.FileField(_("证据"), upload_to="bans/%Y/", storage=private_storage, blank=True)
     starts_on = models.DateField(_("起始日期"))
-    ends_on = models.DateField(_("解除日期"), help_text=_("自起始日期起三年；当日起解除"))
+    ends_on = models.DateField(_("解除日期"), help_text=_("按起始日施行的政策规则计算禁入年限；当日起解除"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -201,7 +198,7 @@ class Ban(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.ends_on:
-            self.ends_on = self.starts_on + BAN_LENGTH
+            self.ends_on = Policy.in_force(self.starts_on).ban_ends_on(self.starts_on)
         super().save(*args, **kwargs)
 
 

@@ -12,11 +12,10 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from applications import permissions as declaration_permissions
-from applications import uploads
 from applications.models import Category, Declaration
 from applications.scoring import Answer, score
 from applications.services import TransitionRefused, transition
-from greenmfg import notifications
+from greenmfg import notifications, uploads
 from greenmfg.identifiers import normalise_credit_code
 from greenmfg.models import AuditEntry, User
 from greenmfg.roles import Role
@@ -25,16 +24,13 @@ from . import qualifications
 from .models import Ban, Commission, Evaluation, EvaluationAnswer, Evaluator, Evidence, evaluations_used
 from .permissions import is_staff_of
 
-# The yearly cap when no batch says otherwise (附件2: at most 15 evaluations a year per legal person).
-DEFAULT_CAP = 15
-
 
 def current_cap() -> int:
-    """The yearly cap of the latest batch, for the public directory's 'left this year'."""
-    from applications.models import Batch
+    """The yearly cap of the latest batch, or of the policy in force, for the directory's 'left this year'."""
+    from applications.models import Batch, Policy
 
     latest = Batch.objects.order_by("-year").values_list("evaluator_yearly_cap", flat=True).first()
-    return latest or DEFAULT_CAP
+    return latest or Policy.in_force().evaluator_yearly_cap
 
 
 # Registration and approval

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from applications import permissions as declaration_permissions
 from applications.answers import indicator_rows, parse_answers, year_labels
+from applications.models import Policy
 from applications.scoring import Answer
 from applications.services import TransitionRefused
 from applications.views import get_visible_declaration
@@ -46,12 +47,13 @@ def _directory_queryset():
 
 def _with_yearly_counts(evaluators, year):
     used = evaluations_used([e.pk for e in evaluators], year)
+    policy = Policy.in_force()
     cap = services.current_cap()
     for evaluator in evaluators:
         evaluator.used_this_year = used.get(evaluator.pk, 0)
         evaluator.left_this_year = max(0, cap - evaluator.used_this_year)
         evaluator.facts = qualifications.facts(
-            evaluator, evaluator.roster.all(), evaluator.projects.all(), this_year=year
+            evaluator, evaluator.roster.all(), evaluator.projects.all(), this_year=year, policy=policy
         )
         evaluator.ban = evaluator.ban_in_force()
     return evaluators
@@ -152,7 +154,9 @@ def mine(request):
     )
     context = {
         "evaluator": evaluator,
-        "facts": qualifications.facts(evaluator, this_year=timezone.localdate().year),
+        "facts": qualifications.facts(
+            evaluator, this_year=timezone.localdate().year, policy=Policy.in_force()
+        ),
         "forms": forms,
         "commissions": Commission.objects.filter(evaluator=evaluator).select_related(
             "declaration__organisation", "declaration__region"
