@@ -4,11 +4,21 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from greenmfg import uploads
 from greenmfg.identifiers import normalise_credit_code, validate_credit_code
 from greenmfg.models import Region, User
 
-from . import eligibility, uploads
-from .models import Attachment, Batch, BatchCategory, Category, Declaration, Exclusion, Organisation
+from . import eligibility
+from .models import (
+    Attachment,
+    Batch,
+    BatchCategory,
+    Category,
+    Declaration,
+    Exclusion,
+    Organisation,
+    Policy,
+)
 
 COMMON_FIELDS = [
     "industry_code",
@@ -195,6 +205,7 @@ class BatchForm(forms.ModelForm):
         fields = [
             "year",
             "title",
+            "policy",
             "submission_deadline",
             "recommendation_deadline",
             "review_deadline",
@@ -216,6 +227,14 @@ class BatchForm(forms.ModelForm):
             "review_deadline": DateInput(),
             "publicity_deadline": DateInput(),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].required = False
+
+    def clean_policy(self):
+        """Left empty, a batch runs under the policy in force today."""
+        return self.cleaned_data["policy"] or Policy.in_force()
 
 
 class BatchCategoryForm(forms.ModelForm):

@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from greenmfg import uploads
 from greenmfg.models import AuditEntry
 from greenmfg.refusals import Refused
 from greenmfg.roles import Role
 
-from . import uploads
 from .models import (
     Attachment,
     Batch,

@@ -3,8 +3,8 @@ from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from applications import uploads
 from applications.models import Category
+from greenmfg import uploads
 from greenmfg.identifiers import normalise_credit_code, validate_credit_code
 from greenmfg.models import Region, User
 
