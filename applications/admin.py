@@ -11,6 +11,7 @@ from .models import (
     IndicatorTemplate,
     Membership,
     Organisation,
+    Policy,
 )
 
 
@@ -33,9 +34,31 @@ class BatchCategoryInline(admin.TabularInline):
     extra = 0
 
 
+@admin.register(Policy)
+class PolicyAdmin(admin.ModelAdmin):
+    """Policy numbers change here, without code: a new policy is a new version with its own date in force."""
+
+    list_display = [
+        "title",
+        "in_force_from",
+        "evaluator_yearly_cap",
+        "evaluator_ban_years",
+        "rereview_cycle_years",
+        "removal_bar_years",
+        "publicity_length",
+    ]
+
+
 @admin.register(Batch)
 class BatchAdmin(admin.ModelAdmin):
-    list_display = ["year", "title", "submission_deadline", "recommendation_deadline", "evaluator_yearly_cap"]
+    list_display = [
+        "year",
+        "title",
+        "policy",
+        "submission_deadline",
+        "recommendation_deadline",
+        "evaluator_yearly_cap",
+    ]
     inlines = [BatchCategoryInline]
 
 

@@ -354,7 +354,7 @@ def discrepancies(declaration, evaluation) -> list[Gap]:
 
 
 def ban(evaluator, *, user, reason, starts_on, evidence=None):
-    """Record fraud: three years from ``starts_on``; open commissions are flagged to applicants and cities."""
+    """Record fraud: banned for the policy's years from ``starts_on``; open commissions are flagged."""
     if not user.is_provincial:
         raise TransitionRefused(_("只有省经信厅可以记录禁入。"))
     if not (reason or "").strip():
@@ -364,9 +364,10 @@ def ban(evaluator, *, user, reason, starts_on, evidence=None):
         if evidence:
             record.evidence = evidence
         record.save()
-        note = _("评价机构“%(name)s”自%(start)s起被禁入三年，其报告不予采信，请另行委托。") % {
+        note = _("评价机构“%(name)s”自%(start)s起被禁入至%(end)s，其报告不予采信，请另行委托。") % {
             "name": evaluator.name,
             "start": date_format(starts_on, "Y年n月j日"),
+            "end": date_format(record.ends_on, "Y年n月j日"),
         }
         open_commissions = (
             Commission.objects.filter(evaluator=evaluator)

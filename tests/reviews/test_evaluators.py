@@ -345,7 +345,7 @@ def test_a_ban_flags_open_commissions_refuses_reports_and_shows_in_the_directory
     )
 
     commission.refresh_from_db()
-    assert "被禁入三年" in commission.flagged_reason
+    assert "被禁入至" in commission.flagged_reason
     from greenmfg.models import Notification
 
     told = set(Notification.objects.filter(key__startswith="ban:").values_list("recipient_id", flat=True))
