@@ -321,3 +321,32 @@ def test_locale_and_user_model_do_not_depend_on_the_environment():
         assert probed["LANGUAGE_CODE"] == "zh-hans"
         assert probed["TIME_ZONE"] == "Asia/Shanghai"
         assert probed["AUTH_USER_MODEL"] == "greenmfg.User"
+
+
+def test_the_project_builds_as_a_package_with_its_four_apps(tmp_path):
+    """`pip install .` works: the flat layout declares its packages (built here without network)."""
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            tmp_path,
+            ".",
+        ],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stderr
+    import zipfile
+
+    (wheel,) = tmp_path.glob("greenmfg-*.whl")
+    top_level = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
+    assert {"greenmfg", "applications", "reviews", "registry"} <= top_level
+    assert "tests" not in top_level and "bench" not in top_level
