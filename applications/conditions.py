@@ -4,6 +4,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from . import workflow
+
 
 def condition(message):
     """Attach a message (a callable of the declaration) to a django-fsm condition."""
@@ -54,7 +56,9 @@ def third_party_required(declaration) -> bool:
 
 @condition(lambda d: _("本批次该类别要求第三方评价，请先委托第三方评价机构并完成评价。"))
 def third_party_done_or_not_required(declaration) -> bool:
-    return declaration.state != "self_evaluated" or not declaration.setting.requires_third_party
+    return (
+        declaration.state not in workflow.AWAITING_COMMISSION or not declaration.setting.requires_third_party
+    )
 
 
 @condition(

@@ -2,18 +2,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from greenmfg.dashboard import Panel
-from greenmfg.roles import Role
+from greenmfg.permissions import is_applicant_user, is_city_official, is_provincial
 
+from . import workflow
 from .models import Batch, Declaration
 from .permissions import visible_declarations
-
-State = Declaration.State
 
 
 def panels(user):
     declarations = visible_declarations(user, Declaration.objects.for_lists())
     result = []
-    if user.has_role(Role.APPLICANT):
+    if is_applicant_user(user):
         result.append(
             Panel(
                 _("本单位的申报"),
@@ -24,12 +23,12 @@ def panels(user):
                 order=10,
             )
         )
-    if user.is_city_official:
+    if is_city_official(user):
         result.append(
             Panel(
                 _("待初审（%(city)s）") % {"city": user.city},
                 "applications/_declaration_rows.html",
-                list(declarations.filter(state=State.CITY_REVIEW)[:50]),
+                list(declarations.filter(state__in=workflow.AWAITING_CITY)[:50]),
                 _("暂无待初审的申报。"),
                 [(_("全部申报"), reverse("applications:list"))]
                 + [
@@ -42,12 +41,12 @@ def panels(user):
                 order=10,
             )
         )
-    if user.is_provincial:
+    if is_provincial(user):
         result.append(
             Panel(
                 _("待省级评审"),
                 "applications/_declaration_rows.html",
-                list(declarations.filter(state=State.PROVINCE_REVIEW)[:50]),
+                list(declarations.filter(state__in=workflow.IN_PROVINCIAL_REVIEW)[:50]),
                 _("暂无待评审的申报。"),
                 [(_("全部申报"), reverse("applications:list"))]
                 + [

@@ -40,6 +40,7 @@ from django.db import connection, connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from applications import workflow  # noqa: E402
 from applications.models import Declaration, Organisation  # noqa: E402
 from greenmfg.models import AuditEntry, User  # noqa: E402
 from registry.models import ListedUnit  # noqa: E402
@@ -55,17 +56,22 @@ MANY_QUERIES = 30
 def detail_declaration():
     """The demo park declaration in provincial review: answers, attachments, experts, a full audit trail."""
     declaration = (
-        Declaration.objects.filter(organisation__members__username="yuanqu_yichang", state="province_review")
+        Declaration.objects.filter(
+            organisation__members__username="yuanqu_yichang", state__in=workflow.IN_PROVINCIAL_REVIEW
+        )
         .order_by("pk")
         .first()
     )
-    return declaration or Declaration.objects.filter(state="province_review").order_by("pk").first()
+    return (
+        declaration
+        or Declaration.objects.filter(state__in=workflow.IN_PROVINCIAL_REVIEW).order_by("pk").first()
+    )
 
 
 def seeded_declaration():
     """A listed declaration from bench/seed.py (about ten audit rows, no answers or files)."""
     return (
-        Declaration.objects.filter(state="listed", created_by__username__startswith="bench_")
+        Declaration.objects.filter(state__in=workflow.LISTED, created_by__username__startswith="bench_")
         .order_by("pk")
         .first()
     )

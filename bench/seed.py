@@ -44,6 +44,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
 from psycopg.types.json import Jsonb  # noqa: E402
 
+from applications import workflow  # noqa: E402
 from applications.models import (  # noqa: E402
     Batch,
     BatchCategory,
@@ -144,16 +145,7 @@ _STEPS = {
     S.IN_PUBLICITY: [("open_publicity", S.REVIEW_PASSED, S.IN_PUBLICITY, "province")],
     S.LISTED: [("list", S.IN_PUBLICITY, S.LISTED, "province")],
 }
-_CHAIN = [
-    S.SELF_EVALUATED,
-    S.UNDER_EVALUATION,
-    S.EVALUATED,
-    S.CITY_REVIEW,
-    S.PROVINCE_REVIEW,
-    S.REVIEW_PASSED,
-    S.IN_PUBLICITY,
-    S.LISTED,
-]
+_CHAIN = workflow.MAIN_ROAD[1:]
 
 
 def trail(state):
@@ -180,18 +172,8 @@ def trail(state):
     raise ValueError(state)
 
 
-COMMISSIONED = {
-    S.UNDER_EVALUATION,
-    S.EVALUATED,
-    S.CITY_REVIEW,
-    S.RETURNED,
-    S.NOT_RECOMMENDED,
-    S.PROVINCE_REVIEW,
-    S.REVIEW_PASSED,
-    S.IN_PUBLICITY,
-    S.LISTED,
-    S.REJECTED,
-}
+# States whose trail passed through an evaluator's acceptance, so they have an accepted commission.
+COMMISSIONED = {state for state in S if any(step[0] == "commission" for step in trail(state))}
 OPINIONS = {
     "return_for_revision": "材料不全，请补充近三年能耗数据。",
     "not_recommend": "指标未达到本市推荐要求。",
