@@ -3,13 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from applications.views.team import register
-from registry import views as registry_views
 from registry.api import api
+from registry.views.public import home
 
 from . import views
 
 urlpatterns = [
-    path("", registry_views.home, name="home"),
+    path("", home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/", views.notification, name="notification"),

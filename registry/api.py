@@ -1,6 +1,6 @@
 """开放数据接口: the public lists and 公示 notices as read-only JSON, anonymous, at /api/.
 
-The list endpoint takes its rows from ``views.filtered_units``, the function behind /lists/ and its export,
+The list endpoint takes its rows from ``filters.public_units``, the function behind /lists/ and its export,
 so the three agree row for row and in the same order for the same query parameters.
 """
 
@@ -21,9 +21,8 @@ from pydantic import create_model
 
 from applications.models import Declaration
 
-from .filters import ListedUnitFilter
+from .filters import ListedUnitFilter, public_units
 from .models import ListedUnit, Publicity
-from .views import filtered_units
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -249,7 +248,7 @@ def _notices():
 @paginate(Pages)
 def listed_units(request, filters: Query[ListedUnitFilters]):
     """The rows /lists/ shows for the same query parameters, in the same order; removed units are not listed."""
-    filterset = filtered_units(request)
+    filterset = public_units(request.GET)
     if not filterset.is_valid():
         raise InvalidQuery({name: list(messages) for name, messages in filterset.errors.items()})
     return filterset.qs

@@ -1,45 +1,25 @@
-"""培育库: who may see and keep a city's cultivation pool, and how far each candidate has come.
+"""培育库: how far each candidate of a city's cultivation pool has come, and keeping the pool.
 
 A candidate's progress is read from the declarations and the lists, never typed: it has 已申报 when its
 organisation has a declaration in the candidate's category, and 已入选 when that organisation is on a list in
 that category and has not been removed. The organisation is the one the city chose, or, for a company that was
 not on the portal when the city added it, the organisation that registered later under the same credit code (or,
 failing that, the same name in the same city). Everything is computed by annotations, so a page of candidates
-costs the same few queries whatever its length.
+costs the same few queries whatever its length. Who may see and keep a pool is asked of registry.permissions.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications.models import Category, Declaration, Organisation
+from applications.workflow import FURTHEST_FIRST
 from greenmfg.models import AuditEntry
-from greenmfg.roles import Role
+from greenmfg.permissions import refuse_unless
 
 from .models import CultivationCandidate, ListedUnit
-
-State = Declaration.State
-
-# How far a declaration got, furthest first. At the same depth a live declaration ranks above one that ended
-# there (a declaration under provincial review above one rejected at that stage), and a withdrawn one ranks last.
-FURTHEST_FIRST = [
-    State.LISTED,
-    State.IN_PUBLICITY,
-    State.REVIEW_PASSED,
-    State.PROVINCE_REVIEW,
-    State.REJECTED,
-    State.CITY_REVIEW,
-    State.RETURNED,
-    State.NOT_RECOMMENDED,
-    State.EVALUATED,
-    State.UNDER_EVALUATION,
-    State.SELF_EVALUATED,
-    State.DRAFT,
-    State.WITHDRAWN,
-]
+from .permissions import may_manage_pool
 
 NOT_DECLARED = "not_declared"
 DECLARED = "declared"
@@ -49,40 +29,6 @@ PROGRESS_CHOICES = [
     (DECLARED, gettext_lazy("已申报")),
     (LISTED, gettext_lazy("已入选")),
 ]
-
-
-# Who may do what. Each answers (allowed, reason); the reason is what a refused user reads.
-
-
-def may_view_pool(user) -> tuple[bool, str]:
-    if user.is_authenticated and (user.is_provincial or user.has_role(Role.ADMIN) or user.is_city_official):
-        return True, ""
-    return False, _("只有市州经信局和省经信厅可以查看培育库。")
-
-
-def may_manage(user, region) -> tuple[bool, str]:
-    """Keeping a pool (adding, editing, dropping) is the city's own work: the province only watches."""
-    if not (user.is_authenticated and user.is_city_official):
-        return False, _("只有市州经信局可以维护培育库。")
-    if region is None or user.city_id != region.pk:
-        return False, _("只能维护本市州的培育库。")
-    return True, ""
-
-
-def require(answer: tuple[bool, str]) -> None:
-    allowed, reason = answer
-    if not allowed:
-        raise PermissionDenied(reason)
-
-
-def visible_candidates(user):
-    """The candidates this user may see: the only way pages list the pool."""
-    candidates = CultivationCandidate.objects.all()
-    if user.is_authenticated and (user.is_provincial or user.has_role(Role.ADMIN)):
-        return candidates
-    if user.is_authenticated and user.is_city_official:
-        return candidates.filter(region_id=user.city_id)
-    return candidates.none()
 
 
 # Progress, as annotations.
@@ -164,7 +110,7 @@ def summary(candidates) -> dict:
 def save_candidate(form, user) -> CultivationCandidate:
     """Add or change a candidate from a valid form; the city's own pool only, recorded in the audit trail."""
     candidate = form.instance
-    require(may_manage(user, candidate.region))
+    refuse_unless(may_manage_pool, user, candidate.region)
     action = "add_candidate"
     if candidate.pk:
         before = CultivationCandidate.objects.values_list("status", flat=True).get(pk=candidate.pk)

@@ -1,10 +1,15 @@
+"""名单's panels on the dashboard: what waits on this official, asked of the same predicates as the pages."""
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from applications import workflow
 from applications.models import Declaration
 from greenmfg.dashboard import Panel
+from greenmfg.permissions import is_city_official
 
 from .models import Publicity, ReReviewCase
+from .permissions import may_open_publicity
 
 
 def _rereview_panel(cases, title):
@@ -20,15 +25,16 @@ def _rereview_panel(cases, title):
 
 def panels(user):
     cases = ReReviewCase.objects.select_related("listed_unit__organisation", "listed_unit__region")
-    if user.is_city_official:
+    if is_city_official(user):
         return [
             _rereview_panel(
-                cases.filter(listed_unit__region_id=user.city_id, status="open"), _("待开展的三年复核")
+                cases.filter(listed_unit__region_id=user.city_id, status=ReReviewCase.Status.OPEN),
+                _("待开展的三年复核"),
             )
         ]
-    if not user.is_provincial:
+    if not may_open_publicity(user):
         return []
-    passed = Declaration.objects.for_lists().filter(state=Declaration.State.REVIEW_PASSED)
+    passed = Declaration.objects.for_lists().filter(state__in=workflow.PASSED_REVIEW)
     return [
         Panel(
             _("评审通过、待公示"),
@@ -46,5 +52,5 @@ def panels(user):
             [(_("导出名单"), reverse("registry:lists_export"))],
             order=30,
         ),
-        _rereview_panel(cases.filter(status="city_reported"), _("待作出复核决定")),
+        _rereview_panel(cases.filter(status=ReReviewCase.Status.CITY_REPORTED), _("待作出复核决定")),
     ]

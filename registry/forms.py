@@ -1,11 +1,20 @@
+"""The forms of 名单's pages: 公示 and objections, publishing lists, imports, re-reviews, the cultivation pool."""
+
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications import uploads
+from applications import workflow
 from applications.models import Batch, Category, Declaration, Organisation
+from greenmfg import uploads
+from greenmfg.identifiers import normalise_credit_code
+from greenmfg.models import User
+from greenmfg.roles import Role
 
-from .models import ListedUnit, Publicity
+from .models import AnnualReport, CultivationCandidate, ListedUnit, ListLevel, Publicity, ReReviewCase
 from .services import NOTICE_DEFAULTS
 
 
@@ -20,7 +29,7 @@ class PublicityForm(forms.Form):
     )
     declarations = forms.ModelMultipleChoiceField(
         label=_("评审通过的申报"),
-        queryset=Declaration.objects.filter(state=Declaration.State.REVIEW_PASSED).select_related(
+        queryset=Declaration.objects.filter(state__in=workflow.PASSED_REVIEW).select_related(
             "organisation", "region"
         ),
         widget=forms.CheckboxSelectMultiple,
@@ -107,7 +116,147 @@ class NationalRecommendationForm(forms.Form):
     units = forms.ModelMultipleChoiceField(
         label=_("省级名单单位"),
         queryset=ListedUnit.objects.filter(level=ListedUnit.Level.PROVINCIAL)
-        .exclude(review_status="removed")
+        .exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
         .select_related("organisation", "region"),
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+# 名单导入
+
+FIRST_LIST_YEAR = 2016  # 绿色制造体系建设 began with 工信厅节函〔2016〕586号; no list is older
+IMPORTED_LEVELS = [ListLevel.NATIONAL, ListLevel.PROVINCIAL]
+
+
+class ListImportForm(forms.Form):
+    """What the sheet does not say: which list it is. Level, category, year, 文号 and date apply to every row."""
+
+    file = forms.FileField(label=_("名单文件（.xlsx）"))
+    level = forms.ChoiceField(
+        label=_("级别"), choices=[(level.value, level.label) for level in IMPORTED_LEVELS]
+    )
+    category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
+    year = forms.IntegerField(label=_("名单年度"), min_value=FIRST_LIST_YEAR)
+    document_number = forms.CharField(
+        label=_("文号"), max_length=64, required=False, help_text=_("例如：工信厅节函〔2023〕315号")
+    )
+    listed_on = forms.DateField(label=_("发布日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].widget.attrs["max"] = timezone.localdate().year
+        self.fields["file"].help_text = _("只接受 .xlsx 文件，不超过 %(mb)d MB。") % {
+            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        }
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year > timezone.localdate().year:
+            raise ValidationError(_("名单年度不能晚于今年。"))
+        return year
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        kind = uploads.validate_upload(uploaded, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+        if kind != "xlsx":
+            raise ValidationError(
+                _("文件“%(name)s”不是 Excel（.xlsx）文件，请上传 .xlsx 格式的名单。")
+                % {"name": uploaded.name}
+            )
+        return uploaded
+
+
+# 三年一复核 and 动态管理表
+
+
+class OnsiteReportForm(forms.Form):
+    onsite_date = forms.DateField(label=_("现场复核日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    findings = forms.CharField(label=_("复核情况"), widget=forms.Textarea(attrs={"rows": 4}))
+    conclusion = forms.ChoiceField(label=_("复核结论"), choices=ReReviewCase.CityConclusion.choices)
+    report = forms.FileField(label=_("复核报告"))
+
+    def clean_report(self):
+        report = self.cleaned_data["report"]
+        uploads.validate_upload(report, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+        return report
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("复核决定"), choices=[("retain", _("保留")), ("remove", _("移出名单"))]
+    )
+    expert_opinion = forms.CharField(label=_("专家评审意见"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("移出原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AnnualReportForm(forms.ModelForm):
+    class Meta:
+        model = AnnualReport
+        fields = ["year", "energy_consumption", "output_value", "emissions", "changes"]
+        widgets = {
+            "emissions": forms.Textarea(attrs={"rows": 3}),
+            "changes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+# 培育库
+
+
+class CandidateForm(forms.ModelForm):
+    """A candidate of one city: its organisations and its officials only."""
+
+    planned_year = forms.IntegerField(label=_("计划申报年度"), min_value=2000, max_value=2100)
+
+    class Meta:
+        model = CultivationCandidate
+        fields = ["organisation", "name", "credit_code", "category", "planned_year", "responsible", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        region = self.instance.region
+        self.fields["organisation"].queryset = Organisation.objects.filter(region=region).order_by("name")
+        self.fields["organisation"].empty_label = _("（尚未在平台注册）")
+        self.fields["responsible"].queryset = User.objects.filter(
+            city=region, groups__name=Role.CITY.value
+        ).order_by("full_name", "username")
+
+    def clean_credit_code(self):
+        return normalise_credit_code(self.cleaned_data.get("credit_code"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("organisation"):
+            # The registered organisation is the source of the name and code; a stale copy would mislead matching.
+            data["name"] = data["credit_code"] = ""
+        self._refuse_duplicate(data)
+        return data
+
+    def _refuse_duplicate(self, data):
+        organisation, code, name = data.get("organisation"), data.get("credit_code"), data.get("name")
+        if data.get("status") == CultivationCandidate.Status.DROPPED:
+            return
+        if not data.get("category") or not (organisation or code or name):
+            return
+        same = Q(organisation=organisation) if organisation else Q(credit_code=code) if code else Q(name=name)
+        if organisation:
+            same |= Q(credit_code=organisation.credit_code) | Q(name=organisation.name)
+        duplicate = (
+            CultivationCandidate.objects.filter(
+                same,
+                region=self.instance.region,
+                category=data["category"],
+                status=CultivationCandidate.Status.CULTIVATING,
+            )
+            .exclude(pk=self.instance.pk)
+            .exists()
+        )
+        if duplicate:
+            self.add_error(None, _("该单位已在本市州培育库中培育该类别。"))
+
+
+class CandidateEditForm(CandidateForm):
+    """A candidate already in the pool: the city may also drop it (or take it up again)."""
+
+    class Meta(CandidateForm.Meta):
+        fields = [*CandidateForm.Meta.fields, "status"]

@@ -16,11 +16,15 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from applications.models import Category, Organisation, Policy
+from applications.services import create_organisation
 from greenmfg.identifiers import validate_credit_code
 from greenmfg.models import AuditEntry, Region
+from greenmfg.permissions import refuse_unless
+from greenmfg.refusals import Refused
 from greenmfg.uploads import safe_filename
 
 from .models import ListedUnit, ListImport
+from .permissions import may_import_lists
 
 MATCHED, NEW, FAILED = "matched", "new", "failed"
 MAX_ROWS = 20_000
@@ -42,10 +46,6 @@ _HEADER_FIELDS = {
 }
 _SPACES = re.compile(r"\s+")  # \s covers the full-width space U+3000 and NBSP U+00A0
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-
-
-class ImportRefused(Exception):
-    """The file or the import as a whole cannot be used; the message is for the user, in Chinese."""
 
 
 # Cells ---------------------------------------------------------------------------------------------------
@@ -128,9 +128,7 @@ def _open_sheet(file):
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on a damaged or foreign file
-        raise ImportRefused(
-            _("无法读取该 Excel 文件，请用 Excel 或 WPS 另存为 .xlsx 后重新上传。")
-        ) from error
+        raise Refused(_("无法读取该 Excel 文件，请用 Excel 或 WPS 另存为 .xlsx 后重新上传。")) from error
     sheet = workbook.active
     # Some generators write a wrong <dimension>; without it openpyxl reads every row the file has.
     sheet.reset_dimensions()
@@ -154,7 +152,7 @@ def _header(cells, number, *, title_allowed) -> dict[str, int] | None:
     filled = [cell for cell in cells if cell]
     if len(filled) == 1 and title_allowed:
         return None
-    raise ImportRefused(
+    raise Refused(
         _("第%(row)d行应为表头，但其中没有“单位名称”列（也可写作“企业名称”或“园区名称”）。该行为：%(cells)s")
         % {"row": number, "cells": "、".join(filled)[:200]}
     )
@@ -179,7 +177,7 @@ def _read_rows(sheet, *, category):
             rows.append(None)
             continue
         if len(rows) >= MAX_ROWS:
-            raise ImportRefused(_("表格超过%(n)d行，请拆分后分别导入。") % {"n": MAX_ROWS})
+            raise Refused(_("表格超过%(n)d行，请拆分后分别导入。") % {"n": MAX_ROWS})
         product = ""
         if category == Category.PRODUCT:
             parts = (_cell(cells, columns, "product"), _cell(cells, columns, "model"))
@@ -194,7 +192,7 @@ def _read_rows(sheet, *, category):
             }
         )
     if columns is None:
-        raise ImportRefused(_("表格是空的：没有找到表头。"))
+        raise Refused(_("表格是空的：没有找到表头。"))
     while rows and rows[-1] is None:
         rows.pop()
     return header_row, {field: header_cells[index] for field, index in columns.items()}, rows
@@ -388,7 +386,7 @@ def parse(file, *, category, level, year) -> dict:
         file.seek(0)
     inputs = [row for row in read if row is not None]
     if not inputs:
-        raise ImportRefused(_("表头下面没有数据行。"))
+        raise Refused(_("表头下面没有数据行。"))
     rows = decide(inputs, category=category, level=level, year=year)
     return {
         "sheet": title,
@@ -423,12 +421,11 @@ def apply(list_import, *, user) -> dict:
     Decides every row again first, so a unit listed or an organisation created since the dry run is
     neither listed twice nor created twice. Returns the counts, which are also kept on the report.
     """
-    if not user.is_provincial:
-        raise ImportRefused(_("只有省经信厅可以导入名单。"))
+    refuse_unless(may_import_lists, user)
     with transaction.atomic():
         locked = ListImport.objects.select_for_update().get(pk=list_import.pk)
         if locked.applied_at:
-            raise ImportRefused(
+            raise Refused(
                 _("该名单已于%(at)s导入，不能重复导入。")
                 % {"at": timezone.localtime(locked.applied_at).strftime("%Y-%m-%d %H:%M")}
             )
@@ -441,6 +438,8 @@ def apply(list_import, *, user) -> dict:
         )
         kind = Organisation.Kind.PARK if locked.category == Category.PARK else Organisation.Kind.ENTERPRISE
         policy = Policy.in_force(locked.listed_on)
+        regions = Region.objects.in_bulk()
+        source = _("名单导入：%(file)s") % {"file": locked.original_name}
         created = {}
         units = []
         for row in rows:
@@ -448,11 +447,13 @@ def apply(list_import, *, user) -> dict:
                 continue
             if row["status"] == NEW:
                 if row["credit_code"] not in created:
-                    created[row["credit_code"]] = Organisation.objects.create(
-                        kind=kind,
+                    created[row["credit_code"]] = create_organisation(
                         name=row["name"],
                         credit_code=row["credit_code"],
-                        region_id=row["region_code"],
+                        region=regions[row["region_code"]],
+                        kind=kind,
+                        user=user,
+                        source=source,
                     )
                 row["organisation"] = created[row["credit_code"]].pk
             units.append(

@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applications import workflow
 from applications.models import Batch, Declaration
 from applications.signals import declaration_transitioned
 from greenmfg.models import AuditEntry, User
@@ -43,63 +44,37 @@ def _detail(declaration):
     return reverse("applications:detail", args=[declaration.pk])
 
 
-# After each transition: who waits on it, what they are told, and the page where they act.
-ON_TRANSITION = {
-    "submit_to_city": (
-        lambda d: city_officials(d.region_id),
-        gettext_lazy("“%(organisation)s”提交了%(category)s申报，等待市州初审。"),
-        lambda d: reverse("reviews:city_review", args=[d.pk]),
+def _waiting(declaration):
+    """Who the declaration waits on in its new state, and the page where they act: the city while it awaits the
+    city, the province while it awaits provincial review; otherwise the applicant, who follows its declaration."""
+    if declaration.state in workflow.AWAITING_CITY:
+        return city_officials(declaration.region_id), reverse("reviews:city_review", args=[declaration.pk])
+    if declaration.state in workflow.IN_PROVINCIAL_REVIEW:
+        return provincial_officials(), reverse("reviews:assign", args=[declaration.batch_id])
+    return members(declaration.organisation_id), _detail(declaration)
+
+
+# What each transition tells whoever the declaration now waits on (a transition not named here tells no one).
+TOLD_AFTER = {
+    "submit_to_city": gettext_lazy("“%(organisation)s”提交了%(category)s申报，等待市州初审。"),
+    "resubmit": gettext_lazy("“%(organisation)s”修改后重新提交了%(category)s申报，等待市州初审。"),
+    "return_for_revision": gettext_lazy(
+        "“%(organisation)s”的%(category)s申报被市州退回修改，请按初审意见修改后重新提交。"
     ),
-    "resubmit": (
-        lambda d: city_officials(d.region_id),
-        gettext_lazy("“%(organisation)s”修改后重新提交了%(category)s申报，等待市州初审。"),
-        lambda d: reverse("reviews:city_review", args=[d.pk]),
+    "not_recommend": gettext_lazy("“%(organisation)s”的%(category)s申报未获市州推荐，初审意见见申报页面。"),
+    "recommend": gettext_lazy("%(region)s推荐了“%(organisation)s”的%(category)s申报，等待省级评审分配专家。"),
+    "commission": gettext_lazy(
+        "评价机构已接受“%(organisation)s”%(category)s申报的委托，正在开展第三方评价。"
     ),
-    "return_for_revision": (
-        lambda d: members(d.organisation_id),
-        gettext_lazy("“%(organisation)s”的%(category)s申报被市州退回修改，请按初审意见修改后重新提交。"),
-        _detail,
+    "submit_evaluation": gettext_lazy(
+        "第三方评价机构已提交“%(organisation)s”%(category)s申报的评价，请提交市州初审。"
     ),
-    "not_recommend": (
-        lambda d: members(d.organisation_id),
-        gettext_lazy("“%(organisation)s”的%(category)s申报未获市州推荐，初审意见见申报页面。"),
-        _detail,
+    "pass_review": gettext_lazy("“%(organisation)s”的%(category)s申报通过省级评审，将进入公示。"),
+    "fail_review": gettext_lazy("“%(organisation)s”的%(category)s申报未通过省级评审，评审意见见申报页面。"),
+    "uphold_objection": gettext_lazy(
+        "公示期间的异议经核实成立，“%(organisation)s”的%(category)s申报未列入名单。"
     ),
-    "recommend": (
-        lambda d: provincial_officials(),
-        gettext_lazy("%(region)s推荐了“%(organisation)s”的%(category)s申报，等待省级评审分配专家。"),
-        lambda d: reverse("reviews:assign", args=[d.batch_id]),
-    ),
-    "commission": (
-        lambda d: members(d.organisation_id),
-        gettext_lazy("评价机构已接受“%(organisation)s”%(category)s申报的委托，正在开展第三方评价。"),
-        _detail,
-    ),
-    "submit_evaluation": (
-        lambda d: members(d.organisation_id),
-        gettext_lazy("第三方评价机构已提交“%(organisation)s”%(category)s申报的评价，请提交市州初审。"),
-        _detail,
-    ),
-    "pass_review": (
-        lambda d: members(d.organisation_id),
-        gettext_lazy("“%(organisation)s”的%(category)s申报通过省级评审，将进入公示。"),
-        _detail,
-    ),
-    "fail_review": (
-        lambda d: members(d.organisation_id),
-        gettext_lazy("“%(organisation)s”的%(category)s申报未通过省级评审，评审意见见申报页面。"),
-        _detail,
-    ),
-    "uphold_objection": (
-        lambda d: members(d.organisation_id),
-        gettext_lazy("公示期间的异议经核实成立，“%(organisation)s”的%(category)s申报未列入名单。"),
-        _detail,
-    ),
-    "list": (
-        lambda d: members(d.organisation_id),
-        gettext_lazy("“%(organisation)s”的%(category)s申报已列入湖北省绿色制造名单。"),
-        _detail,
-    ),
+    "list": gettext_lazy("“%(organisation)s”的%(category)s申报已列入湖北省绿色制造名单。"),
 }
 
 
@@ -115,9 +90,8 @@ def _facts(declaration):
 def on_transition(sender, declaration, name, actor, **kwargs):
     """The key names the transition's audit entry: the same event reported twice is told once, the next
     real one (a second return, say) is told again."""
-    if name not in ON_TRANSITION:
+    if name not in TOLD_AFTER:
         return
-    who, text, where = ON_TRANSITION[name]
     entry = (
         AuditEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Declaration),
@@ -128,13 +102,13 @@ def on_transition(sender, declaration, name, actor, **kwargs):
         .values_list("pk", flat=True)
         .first()
     )
-    recipients = who(declaration)
+    recipients, page = _waiting(declaration)
     if actor is not None:
         recipients = recipients.exclude(pk=actor.pk)
     notify(
         recipients,
-        text=str(text) % _facts(declaration),
-        url=where(declaration),
+        text=str(TOLD_AFTER[name]) % _facts(declaration),
+        url=page,
         key=f"declaration:{declaration.pk}:{name}:{entry}",
     )
 
@@ -178,13 +152,10 @@ def on_assignment(sender, instance, created, raw=False, **kwargs):
     )
 
 
-# Deadline reminders
-
-NOT_YET_SUBMITTED = (
-    Declaration.State.DRAFT,
-    Declaration.State.SELF_EVALUATED,
-    Declaration.State.EVALUATED,
-)
+# Deadline reminders: the applicant's work before the first submission is due by the submission deadline; a
+# returned declaration, once more with the applicant, must be back with the city by the recommendation deadline.
+NOT_YET_SUBMITTED = workflow.AWAITING_APPLICANT & workflow.PREPARING
+RETURNED_TO_APPLICANT = workflow.AWAITING_APPLICANT & workflow.AT_CITY
 
 
 @shared_task
@@ -213,7 +184,7 @@ def send_deadline_reminders() -> int:
         sent += _remind_applicants(
             batch,
             "recommendation_deadline",
-            (Declaration.State.RETURNED,),
+            RETURNED_TO_APPLICANT,
             gettext_lazy(
                 "“%(organisation)s”在%(batch)s中有 %(n)d 个退回修改的申报尚未重新提交，"
                 "市州推荐将于%(deadline)s截止，逾期不能再提交。"
@@ -260,7 +231,7 @@ def _remind_applicants(batch, field, states, text):
 def _remind_cities(batch):
     field = "recommendation_deadline"
     waiting = (
-        Declaration.objects.filter(batch=batch, state=Declaration.State.CITY_REVIEW)
+        Declaration.objects.filter(batch=batch, state__in=workflow.AWAITING_CITY)
         .values("region_id")
         .annotate(n=Count("pk"))
         .order_by("region_id")

@@ -8,17 +8,12 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from applications import workflow
 from applications.models import Category, Declaration
 from greenmfg.models import Region
 
 from .models import ListedUnit, Target
 
-RECOMMENDED_STATES = [
-    Declaration.State.PROVINCE_REVIEW,
-    Declaration.State.REVIEW_PASSED,
-    Declaration.State.IN_PUBLICITY,
-    Declaration.State.LISTED,
-]
 TARGET_YEAR = 2025
 LISTS_FROM = 2021
 
@@ -88,7 +83,7 @@ def table(batch=None) -> dict:
     rows = {r.pk: Row(r, {c: Cell() for c in Category.values}) for r in Region.objects.all()}
     if batch is not None:
         recommended = (
-            Declaration.objects.filter(batch=batch, state__in=RECOMMENDED_STATES)
+            Declaration.objects.filter(batch=batch, state__in=workflow.RECOMMENDED)
             .values("region_id", "category")
             .annotate(n=Count("pk"))
         )

@@ -9,12 +9,15 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from applications.models import Policy
-from applications.services import TransitionRefused, exclude
+from applications.services import exclude
 from greenmfg import notifications
 from greenmfg.models import AuditEntry, User
+from greenmfg.permissions import refuse_unless
+from greenmfg.refusals import Refused
 from greenmfg.roles import Role
 
 from .models import AnnualReport, ListedUnit, ReReviewCase
+from .permissions import may_decide_rereview, may_file_annual_report, may_report_rereview
 
 
 def _city_officials(region_id):
@@ -56,14 +59,12 @@ def open_due_rereviews(today=None) -> int:
 
 def report_onsite(case, *, user, onsite_date, findings, conclusion, report=None):
     """The city's on-site re-review of one of its units."""
-    if not (user.is_city_official and user.city_id == case.listed_unit.region_id):
-        raise TransitionRefused(_("只有名单单位所在市州的经信局可以报送复核结果。"))
+    refuse_unless(may_report_rereview, user, case)
     with transaction.atomic():
-        locked = ReReviewCase.objects.select_for_update().get(pk=case.pk)
-        if locked.status != ReReviewCase.Status.OPEN:
-            raise TransitionRefused(_("该复核已报送。"))
+        locked = ReReviewCase.objects.select_for_update().select_related("listed_unit").get(pk=case.pk)
+        refuse_unless(may_report_rereview, user, locked)
         if onsite_date > timezone.localdate():
-            raise TransitionRefused(_("现场复核日期不能晚于今天。"))
+            raise Refused(_("现场复核日期不能晚于今天。"))
         locked.onsite_date, locked.findings, locked.city_conclusion = onsite_date, findings, conclusion
         if report is not None:
             locked.report = report
@@ -91,12 +92,11 @@ def decide(case, *, user, retain: bool, expert_opinion: str, reason: str = ""):
 
     Removal bars the organisation from declaring for three years, through applications.services.exclude.
     """
-    if not user.is_provincial:
-        raise TransitionRefused(_("只有省经信厅可以作出复核决定。"))
+    refuse_unless(may_decide_rereview, user, case)
     if not (expert_opinion or "").strip():
-        raise TransitionRefused(_("请填写专家评审意见。"))
+        raise Refused(_("请填写专家评审意见。"))
     if not retain and not (reason or "").strip():
-        raise TransitionRefused(_("移出名单须写明原因。"))
+        raise Refused(_("移出名单须写明原因。"))
     today = timezone.localdate()
     with transaction.atomic():
         locked = (
@@ -104,8 +104,7 @@ def decide(case, *, user, retain: bool, expert_opinion: str, reason: str = ""):
             .select_related("listed_unit__organisation")
             .get(pk=case.pk)
         )
-        if locked.status != ReReviewCase.Status.CITY_REPORTED:
-            raise TransitionRefused(_("市州报送复核结果后才能作出决定。"))
+        refuse_unless(may_decide_rereview, user, locked)
         unit = locked.listed_unit
         policy = Policy.in_force(today)
         locked.expert_opinion, locked.decided_by, locked.decided_on = expert_opinion, user, today
@@ -141,8 +140,7 @@ def decide(case, *, user, retain: bool, expert_opinion: str, reason: str = ""):
 
 
 def submit_annual_report(unit, *, user, year, **fields):
-    if not unit.organisation.members.filter(pk=user.pk).exists():
-        raise TransitionRefused(_("只有名单单位的成员可以填报动态管理表。"))
+    refuse_unless(may_file_annual_report, user, unit)
     report, _created = AnnualReport.objects.update_or_create(
         listed_unit=unit, year=year, defaults={**fields, "submitted_by": user}
     )

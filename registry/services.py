@@ -7,10 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications.models import Declaration, Policy
-from applications.services import TransitionRefused, transition
+from applications import workflow
+from applications.models import Policy
+from applications.services import transition
 from greenmfg import notifications
 from greenmfg.models import AuditEntry
+from greenmfg.permissions import refuse_unless
+from greenmfg.refusals import Refused
 
 from . import periods
 from .models import (
@@ -19,6 +22,13 @@ from .models import (
     NationalRecommendation,
     Objection,
     Publicity,
+)
+from .permissions import (
+    may_close_publicity,
+    may_handle_objections,
+    may_publish_municipal_list,
+    may_publish_provincial_list,
+    may_recommend_national,
 )
 
 NOTICE_DEFAULTS = {
@@ -43,17 +53,17 @@ def open_publicity(
     """Put the chosen review-passed declarations into one 公示 notice; the period follows the batch's rule."""
     ids = list(declaration_ids)
     if not ids:
-        raise TransitionRefused(_("请至少选择一个评审通过的申报。"))
+        raise Refused(_("请至少选择一个评审通过的申报。"))
     rules = batch or Policy.in_force()
     length = length or rules.publicity_length
     day_kind = day_kind or rules.publicity_day_kind
     if length < 1:
-        raise TransitionRefused(_("公示期至少为1天。"))
+        raise Refused(_("公示期至少为1天。"))
     starts_on = starts_on or timezone.localdate()
     try:
         ends_on = periods.period_end(starts_on, length, day_kind)
     except periods.CalendarUnavailable as missing:
-        raise TransitionRefused(str(missing)) from missing
+        raise Refused(str(missing)) from missing
     texts = {key: str(value) for key, value in {**NOTICE_DEFAULTS, **(texts or {})}.items()}
     with transaction.atomic():
         publicity = Publicity.objects.create(
@@ -90,15 +100,13 @@ def close_publicity(publicity_id, *, user=None):
         publicity = Publicity.objects.select_for_update().get(pk=publicity_id)
         if publicity.closed_at:
             return []
-        if user is not None and not user.is_provincial:
-            raise TransitionRefused(_("只有省经信厅可以结束公示。"))
+        if user is not None:
+            refuse_unless(may_close_publicity, user, publicity)
         pending = publicity.objections.filter(status=Objection.Status.PENDING).count()
         if pending:
-            raise TransitionRefused(_("还有 %(n)d 件异议未处理，处理后才能结束公示。") % {"n": pending})
+            raise Refused(_("还有 %(n)d 件异议未处理，处理后才能结束公示。") % {"n": pending})
         listed = []
-        waiting = publicity.declarations.filter(state=Declaration.State.IN_PUBLICITY).values_list(
-            "pk", flat=True
-        )
+        waiting = publicity.declarations.filter(state__in=workflow.IN_PUBLICITY).values_list("pk", flat=True)
         for pk in waiting:
             declaration = transition(pk, "list", user=user, system=user is None)
             listed.append(list_unit(declaration, level=ListedUnit.Level.PROVINCIAL))
@@ -148,9 +156,9 @@ def new_reference() -> str:
 def submit_objection(publicity, *, declaration, real_name, contact, facts, evidence=None, ip_address=None):
     """Anyone, in their real name, during the period; returns the objection with its reference number."""
     if not publicity.accepts_objections():
-        raise TransitionRefused(_("该公示已结束或尚未开始，不再受理异议。"))
+        raise Refused(_("该公示已结束或尚未开始，不再受理异议。"))
     if not publicity.declarations.filter(pk=declaration.pk).exists():
-        raise TransitionRefused(_("所选单位不在本公示名单中。"))
+        raise Refused(_("所选单位不在本公示名单中。"))
     objection = Objection(
         publicity=publicity,
         declaration=declaration,
@@ -170,18 +178,17 @@ def submit_objection(publicity, *, declaration, real_name, contact, facts, evide
 
 def handle_objection(objection, *, user, upheld: bool, note: str):
     """Upheld → that declaration is rejected with the reason; dismissed → noted."""
-    if not user.is_provincial:
-        raise TransitionRefused(_("只有省经信厅可以处理异议。"))
+    refuse_unless(may_handle_objections, user, objection.publicity)
     if not (note or "").strip():
-        raise TransitionRefused(_("请填写处理意见。"))
+        raise Refused(_("请填写处理意见。"))
     with transaction.atomic():
         locked = Objection.objects.select_for_update().get(pk=objection.pk)
         if locked.status != Objection.Status.PENDING:
-            raise TransitionRefused(_("该异议已处理。"))
+            raise Refused(_("该异议已处理。"))
         locked.status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
         locked.handling_note, locked.handled_by, locked.handled_at = note, user, timezone.now()
         locked.save()
-        if upheld and locked.declaration.state == Declaration.State.IN_PUBLICITY:
+        if upheld and locked.declaration.state in workflow.IN_PUBLICITY:
             transition(
                 locked.declaration_id, "uphold_objection", user=user, opinion=f"{locked.reference}：{note}"
             )
@@ -200,17 +207,16 @@ def handle_objection(objection, *, user, upheld: bool, note: str):
 def publish_list(units, *, user, level, year, document_number, region=None, published_on=None):
     """Publish a list with its 文号: the province for provincial units, a city for its own municipal ones."""
     if not (document_number or "").strip():
-        raise TransitionRefused(_("请填写名单文号。"))
+        raise Refused(_("请填写名单文号。"))
     if level == ListedUnit.Level.MUNICIPAL:
-        if not (user.is_city_official and region is not None and user.city_id == region.pk):
-            raise TransitionRefused(_("市级名单由本市州经信局发布。"))
-    elif not user.is_provincial:
-        raise TransitionRefused(_("只有省经信厅可以发布省级及以上名单。"))
+        refuse_unless(may_publish_municipal_list, user, region)
+    else:
+        refuse_unless(may_publish_provincial_list, user)
     units = list(units)
     if not units:
-        raise TransitionRefused(_("请至少选择一个单位。"))
+        raise Refused(_("请至少选择一个单位。"))
     if region is not None and any(u.region_id != region.pk for u in units):
-        raise TransitionRefused(_("市级名单只能包含本市州的单位。"))
+        raise Refused(_("市级名单只能包含本市州的单位。"))
     with transaction.atomic():
         publication = ListPublication.objects.create(
             level=level,
@@ -229,10 +235,9 @@ def publish_list(units, *, user, level, year, document_number, region=None, publ
 
 def add_municipal_units(rows, *, user, year, document_number, listed_on=None):
     """A city lists its own units at municipal level: rows of (organisation, category, product name)."""
-    if not user.is_city_official:
-        raise TransitionRefused(_("市级名单由市州经信局发布。"))
+    refuse_unless(may_publish_municipal_list, user, user.city)
     if any(organisation.region_id != user.city_id for organisation, _c, _p in rows):
-        raise TransitionRefused(_("只能将本市州的单位列入市级名单。"))
+        raise Refused(_("只能将本市州的单位列入市级名单。"))
     listed_on = listed_on or timezone.localdate()
     with transaction.atomic():
         units = [
@@ -255,11 +260,10 @@ def add_municipal_units(rows, *, user, year, document_number, listed_on=None):
 
 
 def recommend_to_national(units, *, user, year):
-    if not user.is_provincial:
-        raise TransitionRefused(_("只有省经信厅可以推荐国家级名单。"))
+    refuse_unless(may_recommend_national, user)
     units = list(units)
     if any(u.level != ListedUnit.Level.PROVINCIAL for u in units):
-        raise TransitionRefused(_("只能从省级名单中推荐。"))
+        raise Refused(_("只能从省级名单中推荐。"))
     with transaction.atomic():
         created = [
             NationalRecommendation.objects.get_or_create(
@@ -275,8 +279,7 @@ def recommend_to_national(units, *, user, year):
 
 def record_national_result(recommendation, *, user, accepted: bool, document_number="", listed_on=None):
     """MIIT's result: an accepted unit is listed at national level (it keeps its provincial listing too)."""
-    if not user.is_provincial:
-        raise TransitionRefused(_("只有省经信厅可以记录国家级结果。"))
+    refuse_unless(may_recommend_national, user)
     with transaction.atomic():
         locked = (
             NationalRecommendation.objects.select_for_update()
@@ -284,7 +287,7 @@ def record_national_result(recommendation, *, user, accepted: bool, document_num
             .get(pk=recommendation.pk)
         )
         if locked.result != NationalRecommendation.Result.PENDING:
-            raise TransitionRefused(_("该推荐的结果已记录。"))
+            raise Refused(_("该推荐的结果已记录。"))
         locked.result = (
             NationalRecommendation.Result.ACCEPTED if accepted else NationalRecommendation.Result.NOT_ACCEPTED
         )

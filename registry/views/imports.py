@@ -1,71 +1,17 @@
 """名单导入 pages: upload a published list, read its dry run, confirm it. Provincial officials only."""
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from applications import uploads
 from applications.models import Category
-from greenmfg.roles import require_provincial
+from greenmfg.permissions import allowed
+from greenmfg.refusals import refusal_as_form_error
 
-from . import imports
-from .models import ListImport, ListLevel
-
-FIRST_LIST_YEAR = 2016  # 绿色制造体系建设 began with 工信厅节函〔2016〕586号; no list is older
-IMPORTED_LEVELS = [ListLevel.NATIONAL, ListLevel.PROVINCIAL]
-
-
-class ListImportForm(forms.Form):
-    """What the sheet does not say: which list it is. Level, category, year, 文号 and date apply to every row."""
-
-    file = forms.FileField(label=gettext_lazy("名单文件（.xlsx）"))
-    level = forms.ChoiceField(
-        label=gettext_lazy("级别"), choices=[(level.value, level.label) for level in IMPORTED_LEVELS]
-    )
-    category = forms.ChoiceField(label=gettext_lazy("类别"), choices=Category.choices)
-    year = forms.IntegerField(label=gettext_lazy("名单年度"), min_value=FIRST_LIST_YEAR)
-    document_number = forms.CharField(
-        label=gettext_lazy("文号"),
-        max_length=64,
-        required=False,
-        help_text=gettext_lazy("例如：工信厅节函〔2023〕315号"),
-    )
-    listed_on = forms.DateField(
-        label=gettext_lazy("发布日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].widget.attrs["max"] = timezone.localdate().year
-        self.fields["file"].help_text = _("只接受 .xlsx 文件，不超过 %(mb)d MB。") % {
-            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
-        }
-
-    def clean_year(self):
-        year = self.cleaned_data["year"]
-        if year > timezone.localdate().year:
-            raise ValidationError(_("名单年度不能晚于今年。"))
-        return year
-
-    def clean_file(self):
-        uploaded = self.cleaned_data["file"]
-        kind = uploads.validate_upload(uploaded, max_bytes=settings.ATTACHMENT_MAX_BYTES)
-        if kind != "xlsx":
-            raise ValidationError(
-                _("文件“%(name)s”不是 Excel（.xlsx）文件，请上传 .xlsx 格式的名单。")
-                % {"name": uploaded.name}
-            )
-        return uploaded
-
-
-def _require_provincial(user):
-    require_provincial(user, _("只有省经信厅可以导入名单。"))
+from .. import imports
+from ..forms import ListImportForm
+from ..models import ListImport
+from ..permissions import may_import_lists
 
 
 def _expected_columns():
@@ -84,16 +30,12 @@ def _expected_columns():
     return [("、".join(imports.HEADERS[field]), text) for field, text in explained]
 
 
-@login_required
+@allowed(may_import_lists)
 def import_upload(request):
-    _require_provincial(request.user)
     form = ListImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_as_form_error(form, "file"):
             list_import = imports.create_import(user=request.user, **form.cleaned_data)
-        except imports.ImportRefused as refusal:
-            form.add_error("file", str(refusal))
-        else:
             return redirect("registry:import_report", pk=list_import.pk)
     return render(
         request,
@@ -106,23 +48,18 @@ def import_upload(request):
     )
 
 
-@login_required
+@allowed(may_import_lists)
 def import_report(request, pk):
-    """GET: the dry run (or, once applied, the result). POST with ``confirm``: write it."""
-    _require_provincial(request.user)
+    """GET: the dry run (or, once applied, the result). POST with ``confirm``: write it (a refusal comes back
+    to this page as a message)."""
     list_import = get_object_or_404(ListImport.objects.select_related("uploaded_by"), pk=pk)
     if request.method == "POST":
         if "confirm" in request.POST:
-            try:
-                counts = imports.apply(list_import, user=request.user)
-            except imports.ImportRefused as refusal:
-                messages.error(request, str(refusal))
-            else:
-                messages.success(
-                    request,
-                    _("已导入名单记录%(listed)d条，新建单位%(organisations)d个；%(failed)d行未导入。")
-                    % counts,
-                )
+            counts = imports.apply(list_import, user=request.user)
+            messages.success(
+                request,
+                _("已导入名单记录%(listed)d条，新建单位%(organisations)d个；%(failed)d行未导入。") % counts,
+            )
         return redirect("registry:import_report", pk=list_import.pk)
     report = list_import.report
     return render(

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from applications.models import Organisation
 from greenmfg.models import AuditEntry
+from greenmfg.refusals import Refused
 from registry import imports
 from registry.models import ListedUnit, ListImport
 
@@ -199,6 +200,22 @@ def test_confirming_writes_exactly_the_importable_rows(cast, login, sheet):
     assert "5" in entry.opinion
 
 
+def test_each_organisation_an_import_creates_has_its_audit_entry(cast, login, sheet):
+    client = login(cast.province)
+    upload(client, sheet["content"])
+    list_import = ListImport.objects.get()
+    organisations_before = set(Organisation.objects.values_list("pk", flat=True))
+
+    client.post(f"/lists/import/{list_import.pk}/", {"confirm": "1"})
+
+    created = Organisation.objects.exclude(pk__in=organisations_before)
+    assert created.count() == 3
+    for organisation in created:
+        (entry,) = AuditEntry.for_object(organisation)
+        assert (entry.actor, entry.action) == (cast.province, "create_organisation")
+        assert list_import.original_name in entry.opinion
+
+
 def test_applying_twice_is_refused_and_writes_nothing_more(cast, login, sheet):
     client = login(cast.province)
     upload(client, sheet["content"])
@@ -210,7 +227,7 @@ def test_applying_twice_is_refused_and_writes_nothing_more(cast, login, sheet):
 
     assert "不能重复导入" in response.content.decode()
     assert counts() == after_first
-    with pytest.raises(imports.ImportRefused, match="不能重复导入"):
+    with pytest.raises(Refused, match="不能重复导入"):
         imports.apply(ListImport.objects.get(), user=cast.province)
     assert counts() == after_first
 
@@ -315,7 +332,7 @@ def test_only_the_province_may_upload_or_apply(cast, login, user):
     assert ListImport.objects.count() == 1
     assert ListImport.objects.get().applied_at is None
     assert not ListedUnit.objects.exists()
-    with pytest.raises(imports.ImportRefused):
+    with pytest.raises(Refused):
         imports.apply(list_import, user=getattr(cast, user))
 
 

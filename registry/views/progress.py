@@ -1,0 +1,35 @@
+"""Where the programme stands: the province's overview of a batch, and the 2025 targets against the lists."""
+
+from django.shortcuts import render
+
+from applications.models import Batch
+from greenmfg.downloads import xlsx_response
+from greenmfg.permissions import allowed, is_city_official, is_provincial
+
+from .. import progress
+from ..permissions import may_see_targets
+
+
+@allowed(is_provincial)
+def overview(request):
+    """The province's view of a batch: recommended declarations by city and category, against the 2025 targets."""
+    batches = Batch.objects.order_by("-year")
+    batch = (
+        batches.filter(pk=request.GET.get("batch")).first() if request.GET.get("batch") else batches.first()
+    )
+    return render(
+        request, "registry/overview.html", {"batch": batch, "batches": batches, **progress.table(batch)}
+    )
+
+
+@allowed(may_see_targets)
+def targets(request):
+    """2025 targets against what the lists achieved: the province sees every city, a city its own first."""
+    user = request.user
+    data = progress.table()
+    if is_city_official(user):
+        data["own"] = next(row for row in data["rows"] if row.region.pk == user.city_id)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(progress.workbook(data), "targets-2025.xlsx")
+    chart = [(label, data["totals"][code]) for code, label in data["categories"]]
+    return render(request, "registry/targets.html", {**data, "chart": chart})

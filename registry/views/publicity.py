@@ -1,0 +1,121 @@
+"""公示 pages: the province opens and closes a notice and handles objections; anyone reads it and may object."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from greenmfg.downloads import pdf_response
+from greenmfg.permissions import allowed, require
+from greenmfg.refusals import refusal_as_form_error, refusal_as_message
+
+from .. import exports, services
+from ..forms import ObjectionForm, ObjectionHandlingForm, PublicityForm
+from ..models import Objection, Publicity
+from ..permissions import may_close_publicity, may_handle_objections, may_open_publicity
+
+
+def publicity_list(request):
+    notices = Publicity.objects.all()[:50]
+    return render(request, "registry/publicity_list.html", {"notices": notices})
+
+
+@allowed(may_open_publicity)
+def publicity_create(request):
+    form = PublicityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with refusal_as_form_error(form):
+            publicity = services.open_publicity(
+                [d.pk for d in data["declarations"]],
+                user=request.user,
+                title=data["title"],
+                batch=data["batch"],
+                length=data["length"],
+                day_kind=data["day_kind"] or None,
+                texts={key: data[key] for key in services.NOTICE_DEFAULTS},
+            )
+            messages.success(request, _("公示已发布，截止日期 %(end)s。") % {"end": publicity.ends_on})
+            return redirect("registry:publicity_detail", pk=publicity.pk)
+    return render(request, "registry/publicity_form.html", {"form": form})
+
+
+def _publicity_entries(publicity):
+    return publicity.declarations.select_related("organisation", "region").order_by("region__order", "pk")
+
+
+@ratelimit(key="ip", rate="5/h", method="POST", block=False)
+def publicity_detail(request, pk):
+    """The public notice, where anyone may object during the period (rate-limited per address)."""
+    publicity = get_object_or_404(Publicity, pk=pk)
+    form = ObjectionForm(request.POST or None, request.FILES or None, publicity=publicity)
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            messages.error(request, _("提交过于频繁，请一小时后再试，或以书面形式提出异议。"))
+        elif form.is_valid():
+            with refusal_as_form_error(form):
+                objection = services.submit_objection(
+                    publicity, ip_address=request.META.get("REMOTE_ADDR"), **form.cleaned_data
+                )
+                messages.success(
+                    request,
+                    _("异议已受理，受理编号：%(ref)s。请妥善保存，省经信厅将核实处理。")
+                    % {"ref": objection.reference},
+                )
+                return redirect("registry:publicity_detail", pk=pk)
+    context = {"publicity": publicity, "entries": _publicity_entries(publicity), "form": form}
+    if may_handle_objections(request.user, publicity):
+        context["objections"] = publicity.objections.select_related("declaration__organisation")
+        context["handling_form"] = ObjectionHandlingForm()
+    return render(request, "registry/publicity_detail.html", context)
+
+
+def publicity_pdf(request, pk):
+    publicity = get_object_or_404(Publicity, pk=pk)
+    return pdf_response(
+        exports.notice_pdf(publicity, _publicity_entries(publicity)), f"publicity-{publicity.pk}.pdf"
+    )
+
+
+@login_required
+@require_POST
+def publicity_close(request, pk):
+    publicity = get_object_or_404(Publicity, pk=pk)
+    require(may_close_publicity, request.user, publicity)
+    with refusal_as_message(request):
+        listed = services.close_publicity(pk, user=request.user)
+        messages.success(request, _("公示已结束，%(n)d个单位列入名单。") % {"n": len(listed)})
+    return redirect("registry:publicity_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def objection_handle(request, pk):
+    objection = get_object_or_404(Objection.objects.select_related("publicity"), pk=pk)
+    require(may_handle_objections, request.user, objection.publicity)
+    form = ObjectionHandlingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择处理结果并填写处理意见。"))
+    else:
+        with refusal_as_message(request):
+            services.handle_objection(
+                objection,
+                user=request.user,
+                upheld=form.cleaned_data["outcome"] == "uphold",
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("异议 %(ref)s 已处理。") % {"ref": objection.reference})
+    return redirect("registry:publicity_detail", pk=objection.publicity_id)
+
+
+@login_required
+def objection_evidence(request, pk):
+    """The evidence file, to whoever the notice's page shows the objections: the same predicate."""
+    objection = get_object_or_404(Objection.objects.select_related("publicity"), pk=pk)
+    require(may_handle_objections, request.user, objection.publicity)
+    if not objection.evidence:
+        raise Http404
+    return FileResponse(objection.evidence.open("rb"), as_attachment=True)
