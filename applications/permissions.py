@@ -9,7 +9,16 @@ a ``Verdict`` (allowed, or refused with the reason in Chinese).
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
 
-from greenmfg.permissions import Verdict, is_applicant_user, is_provincial, rule, signed_in, verdict
+from greenmfg.permissions import (
+    Verdict,
+    is_applicant_user,
+    is_city_official,
+    is_official,
+    is_provincial,
+    rule,
+    signed_in,
+    verdict,
+)
 from greenmfg.roles import Role
 
 from . import workflow
@@ -104,6 +113,34 @@ def may_create(user, obj=None) -> Verdict:
     return verdict(
         is_applicant_user(user) and user.organisations.exists(), _("只有申报单位的用户可以创建申报。")
     )
+
+
+@rule("batch.manage")
+def may_manage_batches(user, obj=None) -> Verdict:
+    """The province opens annual batches, sets their rules per category and extends their deadlines."""
+    return verdict(bool(is_provincial(user)), _("只有省经信厅可以管理申报批次。"))
+
+
+def _sees_every_organisation(user) -> bool:
+    return bool(is_provincial(user)) or (signed_in(user) and user.has_role(Role.ADMIN))
+
+
+@rule("exclusion.record")
+def may_record_exclusions(user, obj=None) -> Verdict:
+    """近三年不得申报 records are kept by the province (and the system administrator) and by the cities."""
+    return verdict(
+        _sees_every_organisation(user) or bool(is_official(user)),
+        _("只有省经信厅和市州经信局可以记录不得申报情形。"),
+    )
+
+
+def organisations_kept_by(user, queryset):
+    """The organisations whose 不得申报 records this user keeps: every one, or a city's own."""
+    if _sees_every_organisation(user):
+        return queryset
+    if is_city_official(user):
+        return queryset.filter(region_id=user.city_id)
+    return queryset.none()
 
 
 def visible_declarations(user, queryset):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from greenmfg import uploads
 from greenmfg.models import AuditEntry
+from greenmfg.permissions import refuse_unless
 from greenmfg.refusals import Refused
 from greenmfg.roles import Role
 
@@ -25,6 +26,7 @@ from .models import (
     Membership,
     Organisation,
 )
+from .permissions import may_manage_batches
 from .signals import declaration_transitioned
 from .versions import record_version
 
@@ -158,9 +160,9 @@ def refusal_reason(declaration, name, user) -> str | None:
 def create_declaration(*, organisation: Organisation, user, batch, category, **fields):
     """A new draft. Refused when the batch does not accept the category or its deadline has passed."""
     if batch.setting_for(category) is None:
-        raise TransitionRefused(_("本批次不受理该类别的申报。"))
+        raise Refused(_("本批次不受理该类别的申报。"))
     if timezone.now() > batch.submission_deadline:
-        raise TransitionRefused(
+        raise Refused(
             _("本批次已于%(deadline)s截止申报。")
             % {"deadline": date_format(timezone.localtime(batch.submission_deadline), "Y年n月j日 H:i")}
         )
@@ -182,7 +184,7 @@ def _locked_editable(declaration):
         Declaration.objects.select_for_update(of=("self",)).select_related("batch").get(pk=declaration.pk)
     )
     if not locked.is_editable:
-        raise TransitionRefused(
+        raise Refused(
             _("申报处于“%(state)s”状态，已锁定；退回修改后才能编辑。") % {"state": locked.get_state_display()}
         )
     return locked
@@ -304,15 +306,14 @@ def create_batch(*, user, form, categories):
 
 def extend_deadline(batch, *, user, deadline: str, new_value, reason: str):
     """A provincial official moves a deadline later; the old and new values and the reason are audited."""
-    if not user.is_provincial:
-        raise TransitionRefused(_("只有省经信厅可以延长截止时间。"))
+    refuse_unless(may_manage_batches, user)
     if deadline not in ("submission_deadline", "recommendation_deadline"):
-        raise TransitionRefused(_("未知的截止时间。"))
+        raise Refused(_("未知的截止时间。"))
     with transaction.atomic():
         locked = Batch.objects.select_for_update().get(pk=batch.pk)
         old_value = getattr(locked, deadline)
         if new_value <= old_value:
-            raise TransitionRefused(_("新的截止时间必须晚于原截止时间。"))
+            raise Refused(_("新的截止时间必须晚于原截止时间。"))
         setattr(locked, deadline, new_value)
         locked.full_clean()
         locked.save(update_fields=[deadline])
@@ -330,7 +331,7 @@ def extend_deadline(batch, *, user, deadline: str, new_value, reason: str):
 
 def invite(organisation, *, user, full_name, email):
     if not Membership.objects.filter(organisation=organisation, user=user, is_admin=True).exists():
-        raise TransitionRefused(_("只有单位管理员可以邀请成员。"))
+        raise Refused(_("只有单位管理员可以邀请成员。"))
     invitation = Invitation.objects.create(
         organisation=organisation,
         full_name=full_name,
@@ -340,16 +341,6 @@ def invite(organisation, *, user, full_name, email):
     )
     AuditEntry.record(organisation, actor=user, action="invite", opinion=f"{full_name} <{email}>")
     return invitation
-
-
-def create_organisation(*, name, credit_code, region, kind, user, source):
-    """An organisation that no one registered (a unit on an imported list); ``source`` says where it came from."""
-    with transaction.atomic():
-        organisation = Organisation.objects.create(
-            name=name, credit_code=credit_code, region=region, kind=kind
-        )
-        AuditEntry.record(organisation, actor=user, action="create_organisation", opinion=source)
-    return organisation
 
 
 def register_organisation(*, form):
@@ -375,7 +366,7 @@ def accept_invitation(invitation, *, form):
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.accepted_at:
-            raise TransitionRefused(_("该邀请已被使用。"))
+            raise Refused(_("该邀请已被使用。"))
         user = form.save(commit=False)
         user.full_name, user.email = locked.full_name, locked.email
         user.save()

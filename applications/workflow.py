@@ -38,6 +38,8 @@ WITHDRAWABLE = PREPARING | AT_CITY
 """Until the city recommends it, the applicant may withdraw its declaration."""
 AWAITING_APPLICANT = EDITABLE_BY_APPLICANT | {State.SELF_EVALUATED, State.EVALUATED}
 """The next step is the applicant's (deadline reminders go to these)."""
+AWAITING_COMMISSION = frozenset({State.SELF_EVALUATED})
+"""Self-evaluated: where the batch requires a third-party evaluation, the applicant commissions an evaluator."""
 AWAITING_EVALUATOR = frozenset({State.UNDER_EVALUATION})
 AWAITING_CITY = frozenset({State.CITY_REVIEW})
 IN_PROVINCIAL_REVIEW = frozenset({State.PROVINCE_REVIEW})

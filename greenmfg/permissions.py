@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from .refusals import Refused
 from .roles import Role
 
 
@@ -67,6 +68,13 @@ def require(predicate, user, obj=None) -> None:
     answer = predicate(user, obj)
     if not answer:
         raise PermissionDenied(answer.reason)
+
+
+def refuse_unless(predicate, user, obj=None) -> None:
+    """In a service: raise ``Refused`` with the predicate's reason unless it allows ``user`` on ``obj``."""
+    answer = predicate(user, obj)
+    if not answer:
+        raise Refused(answer.reason)
 
 
 def allowed(predicate):

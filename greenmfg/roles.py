@@ -1,8 +1,6 @@
 """The six roles of the portal. Each is a Django group; the group names are what admins see."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.utils.translation import gettext as _
 
 
 class Role(models.TextChoices):
@@ -12,9 +10,3 @@ class Role(models.TextChoices):
     EXPERT = "评审专家", "评审专家"
     PROVINCE = "省经信厅", "省经信厅"
     ADMIN = "系统管理员", "系统管理员"
-
-
-def require_provincial(user, message=None):
-    """Refuse (403) anyone but a 省经信厅 official, with a Chinese message."""
-    if not user.is_provincial:
-        raise PermissionDenied(message or _("只有省经信厅可以执行此操作。"))

@@ -88,7 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "greenmfg.context_processors.roles",
+                "greenmfg.context_processors.unread_notifications",
             ],
         },
     },

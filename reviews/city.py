@@ -8,13 +8,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications import eligibility
-from applications import permissions as declaration_permissions
+from applications import eligibility, workflow
 from applications.models import Declaration
-from applications.services import TransitionRefused, transition
+from applications.permissions import is_city_official_of, may_city_review
+from applications.services import transition
 from greenmfg.models import AuditEntry
+from greenmfg.permissions import refuse_unless
+from greenmfg.refusals import Refused
 
 from .models import CityPreReview, CityRecommendation
+from .permissions import may_recommend
 
 CHECKLIST = [
     ("basic_info", gettext_lazy("基本信息完整、准确")),
@@ -49,9 +52,9 @@ def recommendation_for(batch, region):
 
 def _refuse_when_locked(declaration):
     if recommendation_for(declaration.batch, declaration.region):
-        raise TransitionRefused(_("本市州的推荐已报送省经信厅，初审结论已锁定。"))
+        raise Refused(_("本市州的推荐已报送省经信厅，初审结论已锁定。"))
     if timezone.now() > declaration.batch.recommendation_deadline:
-        raise TransitionRefused(
+        raise Refused(
             _("已超过市州推荐截止时间（%(deadline)s），初审结论已锁定。")
             % {
                 "deadline": date_format(
@@ -64,18 +67,16 @@ def _refuse_when_locked(declaration):
 def record_review(declaration, *, user, decision, opinion, checklist=(), onsite_notes="", items_to_fix=""):
     """Record the 初审. Returning and not recommending take effect now; recommending waits for the city's
     recommendation as a whole, which the official ranks and submits before the deadline."""
-    if not declaration_permissions.is_city_official_of(user, declaration):
-        raise TransitionRefused(_("只有申报单位所在市州的经信局可以初审。"))
+    refuse_unless(is_city_official_of, user, declaration)
     if not (opinion or "").strip():
-        raise TransitionRefused(_("请填写初审意见。"))
+        raise Refused(_("请填写初审意见。"))
     if decision == CityPreReview.Decision.RETURN and not (items_to_fix or "").strip():
-        raise TransitionRefused(_("退回修改时请写明需修改的内容。"))
+        raise Refused(_("退回修改时请写明需修改的内容。"))
     with transaction.atomic():
         locked = (
             Declaration.objects.select_for_update(of=("self",)).select_related("batch").get(pk=declaration.pk)
         )
-        if locked.state != Declaration.State.CITY_REVIEW:
-            raise TransitionRefused(_("该申报不在市州初审阶段。"))
+        refuse_unless(may_city_review, user, locked)
         _refuse_when_locked(locked)
         review, _created = CityPreReview.objects.update_or_create(
             declaration=locked,
@@ -106,7 +107,7 @@ def recommended(batch, region):
         Declaration.objects.filter(
             batch=batch,
             region=region,
-            state=Declaration.State.CITY_REVIEW,
+            state__in=workflow.AWAITING_CITY,
             city_review__decision=CityPreReview.Decision.RECOMMEND,
         )
         .select_related("organisation", "city_review")
@@ -116,17 +117,16 @@ def recommended(batch, region):
 
 def rank(batch, region, *, user, order: list[int]):
     """Set the ranking of the recommended declarations (a list of their ids, first = rank 1)."""
-    if not user.is_city_official or user.city_id != region.pk:
-        raise TransitionRefused(_("只有本市州经信局可以排序。"))
+    refuse_unless(may_recommend, user, region)
     with transaction.atomic():
         if recommendation_for(batch, region):
-            raise TransitionRefused(_("本市州的推荐已报送，不能再调整排序。"))
+            raise Refused(_("本市州的推荐已报送，不能再调整排序。"))
         reviews = {
             r.declaration_id: r
             for r in CityPreReview.objects.filter(declaration__in=recommended(batch, region))
         }
         if set(order) != set(reviews):
-            raise TransitionRefused(_("排序须包含全部拟推荐的申报，且不能包含其他申报。"))
+            raise Refused(_("排序须包含全部拟推荐的申报，且不能包含其他申报。"))
         for position, declaration_id in enumerate(order, start=1):
             reviews[declaration_id].rank = position
         CityPreReview.objects.bulk_update(reviews.values(), ["rank"])
@@ -134,15 +134,14 @@ def rank(batch, region, *, user, order: list[int]):
 
 def submit_recommendation(batch, region, *, user, opinion):
     """Submit the city's recommendation as a whole: every ranked declaration goes to the province; then locked."""
-    if not user.is_city_official or user.city_id != region.pk:
-        raise TransitionRefused(_("只有本市州经信局可以报送推荐。"))
+    refuse_unless(may_recommend, user, region)
     if not (opinion or "").strip():
-        raise TransitionRefused(_("请填写推荐意见。"))
+        raise Refused(_("请填写推荐意见。"))
     with transaction.atomic():
         if CityRecommendation.objects.select_for_update().filter(batch=batch, region=region).exists():
-            raise TransitionRefused(_("本市州的推荐已报送，不能重复报送。"))
+            raise Refused(_("本市州的推荐已报送，不能重复报送。"))
         if timezone.now() > batch.recommendation_deadline:
-            raise TransitionRefused(
+            raise Refused(
                 _("已超过市州推荐截止时间（%(deadline)s），不能报送。")
                 % {
                     "deadline": date_format(
@@ -152,14 +151,14 @@ def submit_recommendation(batch, region, *, user, opinion):
             )
         declarations = list(recommended(batch, region))
         if not declarations:
-            raise TransitionRefused(_("还没有拟推荐的申报。"))
+            raise Refused(_("还没有拟推荐的申报。"))
         if any(d.city_review.rank is None for d in declarations):
-            raise TransitionRefused(_("请先为全部拟推荐的申报排序。"))
+            raise Refused(_("请先为全部拟推荐的申报排序。"))
         pending = Declaration.objects.filter(
-            batch=batch, region=region, state=Declaration.State.CITY_REVIEW
+            batch=batch, region=region, state__in=workflow.AWAITING_CITY
         ).exclude(pk__in=[d.pk for d in declarations])
         if pending.exists():
-            raise TransitionRefused(_("还有 %(n)d 个申报未作出初审结论。") % {"n": pending.count()})
+            raise Refused(_("还有 %(n)d 个申报未作出初审结论。") % {"n": pending.count()})
         for declaration in declarations:
             transition(declaration.pk, "recommend", user=user, opinion=declaration.city_review.opinion)
         record = CityRecommendation.objects.create(

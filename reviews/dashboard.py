@@ -1,18 +1,19 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from applications.models import Declaration
+from applications import workflow
 from greenmfg.dashboard import Panel
-from greenmfg.roles import Role
+from greenmfg.permissions import is_applicant_user, is_city_official, is_evaluator_user, is_expert_user
 
 from .models import Assignment, Commission, Evaluator
+from .permissions import may_manage_evaluators
 
 
 def panels(user):
     result = []
-    if user.has_role(Role.EVALUATOR):
+    if is_evaluator_user(user):
         mine = Commission.objects.filter(evaluator__staff_group__user=user).select_related(
-            "declaration__organisation", "declaration__region", "evaluator"
+            "declaration__organisation", "declaration__region", "evaluator__staff_group"
         )
         result += [
             Panel(
@@ -29,14 +30,14 @@ def panels(user):
                 list(
                     mine.filter(
                         status=Commission.Status.ACCEPTED,
-                        declaration__state=Declaration.State.UNDER_EVALUATION,
+                        declaration__state__in=workflow.AWAITING_EVALUATOR,
                     )[:50]
                 ),
                 _("暂无评价中的申报。"),
                 order=20,
             ),
         ]
-    if user.has_role(Role.EXPERT):
+    if is_expert_user(user):
         assigned = (
             Assignment.objects.filter(expert__user=user)
             .exclude(status=Assignment.Status.WITHDRAWN)
@@ -52,7 +53,7 @@ def panels(user):
                 order=10,
             )
         )
-    if user.is_provincial:
+    if may_manage_evaluators(user):
         waiting = Evaluator.objects.filter(status=Evaluator.Status.PENDING) | Evaluator.objects.exclude(
             flagged_reason=""
         )
@@ -69,9 +70,9 @@ def panels(user):
     flagged = Commission.objects.exclude(flagged_reason="").select_related(
         "declaration__organisation", "declaration__region", "evaluator"
     )
-    if user.is_city_official:
+    if is_city_official(user):
         flagged = flagged.filter(declaration__region_id=user.city_id)
-    elif user.has_role(Role.APPLICANT):
+    elif is_applicant_user(user):
         flagged = flagged.filter(declaration__organisation__members=user)
     else:
         flagged = flagged.none()

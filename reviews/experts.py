@@ -7,15 +7,19 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from applications import permissions as declaration_permissions
+from applications import workflow
 from applications.models import Declaration
 from applications.scoring import score
-from applications.services import TransitionRefused, transition
+from applications.services import transition
 from greenmfg.identifiers import normalise_credit_code
 from greenmfg.models import AuditEntry
+from greenmfg.permissions import is_provincial, refuse_unless
+from greenmfg.refusals import Refused
 
 from . import assignment
 from .aggregation import aggregate
 from .models import Assignment, Commission, Expert, ExpertAnswer, ExpertConflict
+from .permissions import live_assignment, may_declare_conflict, may_manage_experts, may_score
 
 
 def candidates():
@@ -82,14 +86,13 @@ def assign_automatically(declarations, *, user):
     declarations = list(declarations)
     if not declarations:
         return {}
-    if not user.is_provincial:
-        raise TransitionRefused(_("只有省经信厅可以分配专家。"))
+    refuse_unless(may_manage_experts, user)
     batch = declarations[0].batch
     with transaction.atomic():
         # Lock the declarations so two officials assigning at once do not double up.
         locked = list(
             Declaration.objects.select_for_update(of=("self",))
-            .filter(pk__in=[d.pk for d in declarations], state=Declaration.State.PROVINCE_REVIEW)
+            .filter(pk__in=[d.pk for d in declarations], state__in=workflow.IN_PROVINCIAL_REVIEW)
             .select_related("organisation", "batch")
         )
         needed = {d.pk: batch.experts_per_declaration - _live_count(d) for d in locked}
@@ -121,29 +124,28 @@ def assign_automatically(declarations, *, user):
 
 
 def assign_by_hand(declaration, expert, *, user):
-    if not user.is_provincial:
-        raise TransitionRefused(_("只有省经信厅可以分配专家。"))
+    refuse_unless(may_manage_experts, user)
     with transaction.atomic():
         declaration = (
             Declaration.objects.select_for_update(of=("self",))
             .select_related("organisation", "batch")
             .get(pk=declaration.pk)
         )
-        if declaration.state != Declaration.State.PROVINCE_REVIEW:
-            raise TransitionRefused(_("该申报不在省级评审阶段。"))
+        if declaration.state not in workflow.IN_PROVINCIAL_REVIEW:
+            raise Refused(_("该申报不在省级评审阶段。"))
         [case] = cases([declaration])
         [candidate] = [c for c in candidates() if c.id == expert.pk] or [None]
         if candidate is None:
-            raise TransitionRefused(_("该专家不在库。"))
+            raise Refused(_("该专家不在库。"))
         reason = assignment.conflict(
             candidate, case, other_city_only=declaration.batch.experts_from_other_cities
         )
         if reason:
-            raise TransitionRefused(_("不能分配：%(reason)s。") % {"reason": reason})
+            raise Refused(_("不能分配：%(reason)s。") % {"reason": reason})
         if expert.pk in case.already_assigned:
-            raise TransitionRefused(_("该专家已分配或已回避本申报。"))
+            raise Refused(_("该专家已分配或已回避本申报。"))
         if declaration.category not in expert.categories:
-            raise TransitionRefused(_("该专家的专业类别不含本申报类别。"))
+            raise Refused(_("该专家的专业类别不含本申报类别。"))
         row = Assignment.objects.create(declaration=declaration, expert=expert, assigned_by=user)
         _grant(row)
         AuditEntry.record(declaration, actor=user, action="assign_expert", opinion=str(expert))
@@ -152,18 +154,15 @@ def assign_by_hand(declaration, expert, *, user):
 
 def declare_conflict(assignment_row, *, user, reason):
     """The expert finds a conflict: they withdraw, it is recorded, and another expert replaces them."""
-    if assignment_row.expert.user_id != user.pk:
-        raise TransitionRefused(_("只能声明本人的回避。"))
     if not (reason or "").strip():
-        raise TransitionRefused(_("请说明回避原因。"))
+        raise Refused(_("请说明回避原因。"))
     with transaction.atomic():
         row = (
             Assignment.objects.select_for_update()
             .select_related("declaration__organisation", "expert__user")
             .get(pk=assignment_row.pk)
         )
-        if row.status != Assignment.Status.ACTIVE:
-            raise TransitionRefused(_("该评审任务已提交或已回避。"))
+        refuse_unless(may_declare_conflict, user, row)
         row.status, row.withdrawn_reason = Assignment.Status.WITHDRAWN, reason
         row.save(update_fields=["status", "withdrawn_reason"])
         ExpertConflict.objects.create(
@@ -187,15 +186,6 @@ def declare_conflict(assignment_row, *, user, reason):
     return replacement
 
 
-def active_assignment(declaration, user):
-    return (
-        Assignment.objects.filter(declaration=declaration, expert__user=user)
-        .exclude(status=Assignment.Status.WITHDRAWN)
-        .select_related("expert")
-        .first()
-    )
-
-
 def save_scores(assignment_row, *, user, answers: dict, comments: dict, comment: str, submit=False):
     """Save an expert's draft scores per indicator with comments; ``submit`` locks them."""
     with transaction.atomic():
@@ -205,9 +195,10 @@ def save_scores(assignment_row, *, user, answers: dict, comments: dict, comment:
             .get(pk=assignment_row.pk)
         )
         if row.expert.user_id != user.pk:
-            raise TransitionRefused(_("只能填写分配给您本人的评审。"))
+            raise Refused(_("只能填写分配给您本人的评审。"))
+        refuse_unless(may_score, user, row.declaration)
         if row.status != Assignment.Status.ACTIVE:
-            raise TransitionRefused(_("评分已提交，不能修改。"))
+            raise Refused(_("评分已提交，不能修改。"))
         existing = {a.indicator_id: a for a in row.answers.all()}
         for indicator_id, answer in answers.items():
             item = existing.get(indicator_id) or ExpertAnswer(assignment=row, indicator_id=indicator_id)
@@ -222,9 +213,9 @@ def save_scores(assignment_row, *, user, answers: dict, comments: dict, comment:
         if submit:
             unanswered = leaves.exclude(pk__in=list(answers)).count()
             if unanswered:
-                raise TransitionRefused(_("还有 %(n)d 项指标未评分。") % {"n": unanswered})
+                raise Refused(_("还有 %(n)d 项指标未评分。") % {"n": unanswered})
             if not comment.strip():
-                raise TransitionRefused(_("请填写总体评审意见。"))
+                raise Refused(_("请填写总体评审意见。"))
             row.status, row.submitted_at = Assignment.Status.SUBMITTED, timezone.now()
         row.save()
         if submit:
@@ -233,9 +224,9 @@ def save_scores(assignment_row, *, user, answers: dict, comments: dict, comment:
 
 
 def may_see_other_scores(declaration, user) -> bool:
-    if user.is_provincial:
+    if is_provincial(user):
         return True
-    mine = active_assignment(declaration, user)
+    mine = live_assignment(user, declaration)
     if mine is None:
         return False
     return mine.status == Assignment.Status.SUBMITTED or not declaration.batch.hide_other_scores
@@ -261,17 +252,16 @@ def results(declarations):
 
 def decide(declaration_ids, *, user, passed: bool, note: str, without_scores_reason: str = ""):
     """The province's conclusion for one or many declarations, with the meeting note, all or nothing."""
-    if not user.is_provincial:
-        raise TransitionRefused(_("只有省经信厅可以作出评审结论。"))
+    refuse_unless(may_manage_experts, user)
     if not (note or "").strip():
-        raise TransitionRefused(_("请填写会议纪要或评审意见。"))
+        raise Refused(_("请填写会议纪要或评审意见。"))
     name = "pass_review" if passed else "fail_review"
     with transaction.atomic():
         for declaration in Declaration.objects.filter(pk__in=declaration_ids).select_related("organisation"):
             live = declaration.assignments.exclude(status=Assignment.Status.WITHDRAWN)
             waiting = live.filter(~Q(status=Assignment.Status.SUBMITTED)).count()
             if (not live.exists() or waiting) and not without_scores_reason.strip():
-                raise TransitionRefused(
+                raise Refused(
                     _("“%(name)s”的专家评分尚未全部提交；如需直接决定，请填写理由。")
                     % {"name": declaration.organisation}
                 )

@@ -14,15 +14,35 @@ from guardian.shortcuts import assign_perm
 from applications import permissions as declaration_permissions
 from applications.models import Category, Declaration
 from applications.scoring import Answer, score
-from applications.services import TransitionRefused, transition
+from applications.services import transition
 from greenmfg import notifications, uploads
 from greenmfg.identifiers import normalise_credit_code
 from greenmfg.models import AuditEntry, User
+from greenmfg.permissions import refuse_unless
+from greenmfg.refusals import Refused
 from greenmfg.roles import Role
 
 from . import qualifications
-from .models import Ban, Commission, Evaluation, EvaluationAnswer, Evaluator, Evidence, evaluations_used
-from .permissions import is_staff_of
+from .models import (
+    Ban,
+    Commission,
+    Evaluation,
+    EvaluationAnswer,
+    Evaluator,
+    Evidence,
+    Expert,
+    evaluations_used,
+)
+from .permissions import (
+    is_staff_of,
+    may_answer_commission,
+    may_ban,
+    may_decide_approval,
+    may_manage_evaluators,
+    may_manage_experts,
+    may_request_commission,
+    may_submit_for_approval,
+)
 
 
 def current_cap() -> int:
@@ -54,17 +74,13 @@ def register_evaluator(*, form):
 
 
 def submit_for_approval(evaluator, *, user):
-    if not is_staff_of(evaluator, user):
-        raise TransitionRefused(_("您不是该机构的人员。"))
+    refuse_unless(may_submit_for_approval, user, evaluator)
     missing = qualifications.unmet(evaluator, this_year=timezone.localdate().year)
     if missing:
-        raise TransitionRefused(
-            _("尚不满足以下资质条件，不能提交审核：%(items)s") % {"items": "；".join(missing)}
-        )
+        raise Refused(_("尚不满足以下资质条件，不能提交审核：%(items)s") % {"items": "；".join(missing)})
     with transaction.atomic():
         locked = Evaluator.objects.select_for_update().get(pk=evaluator.pk)
-        if locked.status not in (Evaluator.Status.DRAFT, Evaluator.Status.REJECTED):
-            raise TransitionRefused(_("该机构已提交审核。"))
+        refuse_unless(may_submit_for_approval, user, locked)
         locked.status = Evaluator.Status.PENDING
         locked.save(update_fields=["status"])
         AuditEntry.record(locked, actor=user, action="submit_for_approval", to_state=locked.status)
@@ -72,14 +88,12 @@ def submit_for_approval(evaluator, *, user):
 
 
 def decide_approval(evaluator, *, user, approve: bool, opinion: str):
-    if not user.is_provincial:
-        raise TransitionRefused(_("只有省经信厅可以审核评价机构。"))
+    refuse_unless(may_manage_evaluators, user)
     if not (opinion or "").strip():
-        raise TransitionRefused(_("请填写审核意见。"))
+        raise Refused(_("请填写审核意见。"))
     with transaction.atomic():
         locked = Evaluator.objects.select_for_update().get(pk=evaluator.pk)
-        if locked.status != Evaluator.Status.PENDING:
-            raise TransitionRefused(_("该机构不在待审核状态。"))
+        refuse_unless(may_decide_approval, user, locked)
         before = locked.status
         locked.status = Evaluator.Status.APPROVED if approve else Evaluator.Status.REJECTED
         locked.review_opinion, locked.reviewed_by, locked.reviewed_at = opinion, user, timezone.now()
@@ -116,6 +130,33 @@ def add_evidence(evaluator, *, user, topic, uploaded, kind):
         uploads.save_with_file(evidence, "file", uploaded, kind)
         AuditEntry.record(evaluator, actor=user, action="add_evidence", opinion=evidence.original_name)
     return evidence
+
+
+# The expert pool
+
+
+def create_expert(
+    *, user, username, full_name, email, categories, employer, employer_credit_code, region, phone
+):
+    """The province adds an expert to the pool with their account; the system administrator sets its first
+    password, so the account starts without a usable one."""
+    refuse_unless(may_manage_experts, user)
+    with transaction.atomic():
+        account = User.objects.create_user(username=username, full_name=full_name, email=email)
+        account.set_unusable_password()
+        account.save()
+        account.groups.add(Group.objects.get(name=Role.EXPERT.value))
+        expert = Expert.objects.create(
+            user=account,
+            categories=categories,
+            employer=employer,
+            employer_credit_code=employer_credit_code,
+            region=region,
+            phone=phone,
+            email=email,
+        )
+        AuditEntry.record(expert, actor=user, action="create_expert", opinion=f"{full_name}（{employer}）")
+    return expert
 
 
 # Commissioning
@@ -185,15 +226,12 @@ def request_commission(declaration, evaluator, *, user):
             .select_related("organisation", "batch")
             .get(pk=declaration.pk)
         )
-        if not declaration_permissions.is_applicant(user, declaration):
-            raise TransitionRefused(_("只有申报单位可以委托第三方评价机构。"))
-        if declaration.state != Declaration.State.SELF_EVALUATED:
-            raise TransitionRefused(_("自评完成后才能委托第三方评价。"))
+        refuse_unless(may_request_commission, user, declaration)
         reason = refusal(declaration, evaluator) or cap_refusal(evaluator, declaration)
         if reason:
-            raise TransitionRefused(reason)
+            raise Refused(reason)
         if declaration.commissions.exclude(status=Commission.Status.DECLINED).exists():
-            raise TransitionRefused(_("该申报已有待处理或已接受的委托。"))
+            raise Refused(_("该申报已有待处理或已接受的委托。"))
         commission = Commission.objects.create(
             declaration=declaration, evaluator=evaluator, requested_by=user
         )
@@ -205,24 +243,21 @@ def request_commission(declaration, evaluator, *, user):
 
 def _open_commission(commission_id, user):
     commission = Commission.objects.select_for_update().get(pk=commission_id)
-    if not is_staff_of(commission.evaluator, user):
-        raise TransitionRefused(_("您不是该评价机构的人员。"))
-    if commission.status != Commission.Status.REQUESTED:
-        raise TransitionRefused(_("该委托已答复。"))
+    refuse_unless(may_answer_commission, user, commission)
     return commission
 
 
 def accept_commission(commission_id, *, user, independence_declaration: str):
     """Accept with an independence declaration. The evaluator row is locked, so the yearly cap holds under load."""
     if not (independence_declaration or "").strip():
-        raise TransitionRefused(_("接受委托前请填写独立性声明。"))
+        raise Refused(_("接受委托前请填写独立性声明。"))
     with transaction.atomic():
         commission = _open_commission(commission_id, user)
         evaluator = Evaluator.objects.select_for_update().get(pk=commission.evaluator_id)
         declaration = commission.declaration
         reason = refusal(declaration, evaluator) or cap_refusal(evaluator, declaration)
         if reason:
-            raise TransitionRefused(reason)
+            raise Refused(reason)
         assign_perm(declaration_permissions.EVALUATE, evaluator.staff_group, declaration)
         transition(declaration.pk, "commission", user=user, opinion=independence_declaration)
         commission.status = Commission.Status.ACCEPTED
@@ -250,11 +285,11 @@ def save_evaluation(commission, *, user, answers: dict, fields: dict, report=Non
     """Save the evaluator's draft: scores on the declaration's template, the facts, the report file."""
     with transaction.atomic():
         commission = Commission.objects.select_for_update().get(pk=commission.pk)
-        if not is_staff_of(commission.evaluator, user) or commission.status != Commission.Status.ACCEPTED:
-            raise TransitionRefused(_("只有受托评价机构可以填写评价。"))
+        if not is_staff_of(user, commission.evaluator) or commission.status != Commission.Status.ACCEPTED:
+            raise Refused(_("只有受托评价机构可以填写评价。"))
         evaluation, _created = Evaluation.objects.get_or_create(commission=commission)
         if evaluation.is_submitted:
-            raise TransitionRefused(_("评价已提交，不能修改。"))
+            raise Refused(_("评价已提交，不能修改。"))
         for name, value in fields.items():
             setattr(evaluation, name, value)
         if report is not None:
@@ -308,16 +343,16 @@ def submit_evaluation(commission, *, user):
         commission = Commission.objects.select_for_update().select_related("evaluator").get(pk=commission.pk)
         evaluation = Evaluation.objects.select_for_update().filter(commission=commission).first()
         if evaluation is None or evaluation.is_submitted:
-            raise TransitionRefused(_("没有可提交的评价草稿。"))
+            raise Refused(_("没有可提交的评价草稿。"))
         ban = commission.evaluator.ban_in_force()
         if ban:
-            raise TransitionRefused(
+            raise Refused(
                 _("该机构处于禁入期（至%(end)s），其评价报告不予采信。")
                 % {"end": date_format(ban.ends_on, "Y年n月j日")}
             )
         missing = incomplete(evaluation)
         if missing:
-            raise TransitionRefused(_("评价尚未完成：%(items)s") % {"items": "、".join(missing)})
+            raise Refused(_("评价尚未完成：%(items)s") % {"items": "、".join(missing)})
         transition(commission.declaration_id, "submit_evaluation", user=user, opinion=evaluation.highlights)
         evaluation.submitted_by, evaluation.submitted_at = user, timezone.now()
         evaluation.save(update_fields=["submitted_by", "submitted_at"])
@@ -355,10 +390,9 @@ def discrepancies(declaration, evaluation) -> list[Gap]:
 
 def ban(evaluator, *, user, reason, starts_on, evidence=None):
     """Record fraud: banned for the policy's years from ``starts_on``; open commissions are flagged."""
-    if not user.is_provincial:
-        raise TransitionRefused(_("只有省经信厅可以记录禁入。"))
+    refuse_unless(may_ban, user, evaluator)
     if not (reason or "").strip():
-        raise TransitionRefused(_("请填写违规事实。"))
+        raise Refused(_("请填写违规事实。"))
     with transaction.atomic():
         record = Ban(evaluator=evaluator, reason=reason, starts_on=starts_on, recorded_by=user)
         if evidence:

@@ -2,28 +2,30 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from greenmfg.permissions import require
+from greenmfg.refusals import refusal_as_form_error, refusal_as_message
+from greenmfg.shortcuts import get_visible_or_404
+
 from .. import permissions, services
 from ..forms import AttachmentForm
-from ..models import Attachment
-from . import get_visible_declaration
+from ..models import Attachment, Declaration
 
 
 @login_required
 def attachments(request, pk):
-    declaration = get_visible_declaration(request.user, pk)
-    can_edit = permissions.is_applicant(request.user, declaration) and declaration.is_editable
+    declaration = get_visible_or_404(
+        permissions.visible_declarations, request.user, Declaration.objects.for_lists(), pk=pk
+    )
     form = AttachmentForm(request.POST or None, request.FILES or None, declaration=declaration)
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied(_("只有申报单位可以在草稿或退回状态下上传材料。"))
+        require(permissions.may_edit, request.user, declaration)
         if form.is_valid():
-            try:
+            with refusal_as_form_error(form):
                 services.add_attachment(
                     declaration,
                     user=request.user,
@@ -32,15 +34,11 @@ def attachments(request, pk):
                     uploaded=form.cleaned_data["file"],
                     kind=form.kind,
                 )
-            except services.TransitionRefused as refusal:
-                form.add_error(None, str(refusal))
-            else:
                 messages.success(request, _("材料已上传。"))
                 return redirect("applications:attachments", pk=pk)
     context = {
         "declaration": declaration,
         "form": form,
-        "can_edit": can_edit,
         "attachments": declaration.attachments.select_related("indicator"),
         "missing_slots": declaration.missing_required_slots(),
     }
@@ -48,7 +46,9 @@ def attachments(request, pk):
 
 
 def _visible_attachment(user, pk, attachment_pk):
-    declaration = get_visible_declaration(user, pk)
+    declaration = get_visible_or_404(
+        permissions.visible_declarations, user, Declaration.objects.for_lists(), pk=pk
+    )
     return get_object_or_404(
         Attachment.objects.select_related("declaration"), pk=attachment_pk, declaration=declaration
     )
@@ -70,12 +70,8 @@ def attachment_download(request, pk, attachment_pk):
 @require_POST
 def attachment_delete(request, pk, attachment_pk):
     attachment = _visible_attachment(request.user, pk, attachment_pk)
-    if not permissions.is_applicant(request.user, attachment.declaration):
-        raise PermissionDenied(_("只有申报单位可以删除材料。"))
-    try:
+    require(permissions.may_edit, request.user, attachment.declaration)
+    with refusal_as_message(request):
         services.remove_attachment(attachment, user=request.user)
-    except services.TransitionRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
         messages.success(request, _("已删除“%(name)s”。") % {"name": attachment.original_name})
     return redirect("applications:attachments", pk=pk)

@@ -1,32 +1,27 @@
 """The province opens annual batches, sets their rules per category, and extends deadlines."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from greenmfg.models import AuditEntry
-from greenmfg.roles import require_provincial
+from greenmfg.permissions import allowed
+from greenmfg.refusals import refusal_as_form_error
 
 from .. import services
 from ..forms import BatchCategoryFormSet, BatchForm, DeadlineExtensionForm
 from ..models import Batch
+from ..permissions import may_manage_batches
 
 
-def _require_provincial(user):
-    require_provincial(user, _("只有省经信厅可以管理申报批次。"))
-
-
-@login_required
+@allowed(may_manage_batches)
 def batch_list(request):
-    _require_provincial(request.user)
     batches = Batch.objects.prefetch_related("categories__template")
     return render(request, "applications/batch_list.html", {"batches": batches})
 
 
-@login_required
+@allowed(may_manage_batches)
 def batch_create(request):
-    _require_provincial(request.user)
     form = BatchForm(request.POST or None)
     categories = BatchCategoryFormSet(request.POST or None, prefix="categories")
     if request.method == "POST" and form.is_valid() and categories.is_valid():
@@ -39,17 +34,13 @@ def batch_create(request):
     return render(request, "applications/batch_form.html", {"form": form, "categories": categories})
 
 
-@login_required
+@allowed(may_manage_batches)
 def batch_detail(request, pk):
-    _require_provincial(request.user)
     batch = get_object_or_404(Batch.objects.prefetch_related("categories__template"), pk=pk)
     form = DeadlineExtensionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_as_form_error(form):
             services.extend_deadline(batch, user=request.user, **form.cleaned_data)
-        except services.TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
             messages.success(request, _("截止时间已延长，已记入办理记录。"))
             return redirect("applications:batch_detail", pk=pk)
     context = {"batch": batch, "form": form, "audit": AuditEntry.for_object(batch)}

@@ -1,3 +1,5 @@
+"""The declaration itself: created, filled in by the applicant, moved on by its page's buttons, printed."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -8,9 +10,11 @@ from django.views.decorators.http import require_POST
 
 from greenmfg.downloads import pdf_response
 from greenmfg.models import AuditEntry
-from greenmfg.roles import Role
+from greenmfg.permissions import allowed, require
+from greenmfg.refusals import refusal_as_form_error, refusal_as_message
+from greenmfg.shortcuts import get_visible_or_404
 
-from .. import eligibility, pdf, permissions, services, versions
+from .. import eligibility, pdf, permissions, services, versions, workflow
 from ..filters import DeclarationFilter
 from ..forms import (
     COMMITMENT_TEXT,
@@ -21,12 +25,19 @@ from ..forms import (
     declared_fields,
 )
 from ..models import Declaration
-from . import get_visible_declaration
 
 
-def _require_applicant(declaration, user):
-    if not permissions.is_applicant(user, declaration):
-        raise PermissionDenied(_("只有申报单位的成员可以修改本申报。"))
+def _visible(request, pk):
+    return get_visible_or_404(
+        permissions.visible_declarations, request.user, Declaration.objects.for_lists(), pk=pk
+    )
+
+
+def _editable(request, pk):
+    """The declaration for an applicant's form page; a locked one sends the applicant back to its page."""
+    declaration = _visible(request, pk)
+    require(permissions.is_applicant, request.user, declaration)
+    return declaration, permissions.may_edit(request.user, declaration)
 
 
 @login_required
@@ -37,46 +48,43 @@ def declaration_list(request):
     return render(request, "applications/declaration_list.html", {"page": page, "filterset": filterset})
 
 
-@login_required
+@allowed(permissions.may_create)
 def declaration_create(request):
-    if not request.user.has_role(Role.APPLICANT) or not request.user.organisations.exists():
-        raise PermissionDenied(_("只有申报单位的用户可以创建申报。"))
     form = DeclarationCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_as_form_error(form):
             declaration = services.create_declaration(user=request.user, **form.cleaned_data)
-        except services.TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
             messages.success(request, _("申报已创建。请填写基本信息。"))
             return redirect("applications:edit", pk=declaration.pk)
     return render(request, "applications/declaration_create.html", {"form": form})
 
 
+def _last_return(declaration, audit):
+    """The city's return for revision that the applicant is answering now, if it is."""
+    if declaration.state not in workflow.EDITABLE_BY_APPLICANT:
+        return None
+    return next((entry for entry in reversed(audit) if entry.action == "return_for_revision"), None)
+
+
 @login_required
 def declaration_detail(request, pk):
-    declaration = get_visible_declaration(request.user, pk)
-    is_applicant = permissions.is_applicant(request.user, declaration)
+    declaration = _visible(request, pk)
     labels = services.action_labels()
     audit = list(AuditEntry.for_object(declaration))
     for entry in audit:
         entry.action_label = labels.get(entry.action, entry.action)
-    result = declaration.self_evaluation()
     context = {
         "declaration": declaration,
         "fields": declared_fields(declaration),
-        "result": result,
+        "result": declaration.self_evaluation(),
         "offers": services.offered_transitions(declaration, request.user),
         "audit": audit,
-        "is_applicant": is_applicant,
-        "can_edit": is_applicant and declaration.is_editable,
+        "last_return": _last_return(declaration, audit),
         "attachments": declaration.attachments.select_related("indicator"),
         "missing_slots": declaration.missing_required_slots(),
         "missing_items": eligibility.missing_items(declaration.category, declaration.attested_items),
         "commitment": declaration.commitments.select_related("user").first(),
         "changes": versions.changes(declaration),
-        "can_evaluate": declaration.state == Declaration.State.UNDER_EVALUATION
-        and permissions.is_commissioned_evaluator(request.user, declaration),
         "opinion_form": OpinionForm(),
     }
     return render(request, "applications/declaration_detail.html", context)
@@ -84,20 +92,16 @@ def declaration_detail(request, pk):
 
 @login_required
 def declaration_edit(request, pk):
-    declaration = get_visible_declaration(request.user, pk)
-    _require_applicant(declaration, request.user)
-    form = DeclarationDetailsForm(request.POST or None, instance=declaration)
-    if not declaration.is_editable:
-        messages.error(request, _("申报已提交，处于锁定状态；退回修改后才能编辑。"))
+    declaration, editable = _editable(request, pk)
+    if not editable:
+        messages.error(request, editable.reason)
         return redirect("applications:detail", pk=pk)
+    form = DeclarationDetailsForm(request.POST or None, instance=declaration)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_as_form_error(form):
             services.update_declaration(
                 declaration, user=request.user, fields={name: form.cleaned_data[name] for name in form.fields}
             )
-        except services.TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
             messages.success(request, _("基本信息已保存。"))
             return redirect("applications:eligibility", pk=pk)
     return render(request, "applications/declaration_edit.html", {"declaration": declaration, "form": form})
@@ -105,16 +109,15 @@ def declaration_edit(request, pk):
 
 @login_required
 def declaration_eligibility(request, pk):
-    declaration = get_visible_declaration(request.user, pk)
-    _require_applicant(declaration, request.user)
-    if not declaration.is_editable:
-        messages.error(request, _("申报已提交，处于锁定状态；退回修改后才能编辑。"))
+    declaration, editable = _editable(request, pk)
+    if not editable:
+        messages.error(request, editable.reason)
         return redirect("applications:detail", pk=pk)
     form = EligibilityForm(
         request.POST or None, category=declaration.category, attested=declaration.attested_items
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_as_form_error(form):
             services.attest(
                 declaration,
                 user=request.user,
@@ -122,9 +125,6 @@ def declaration_eligibility(request, pk):
                 commitment_text=str(COMMITMENT_TEXT),
                 ip_address=request.META.get("REMOTE_ADDR"),
             )
-        except services.TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
             messages.success(request, _("已记录基本条件确认和材料真实性承诺。"))
             return redirect("applications:self_evaluation", pk=pk)
     return render(
@@ -135,23 +135,20 @@ def declaration_eligibility(request, pk):
 @login_required
 @require_POST
 def declaration_transition(request, pk, name):
-    declaration = get_visible_declaration(request.user, pk)
+    declaration = _visible(request, pk)
     if name not in services.page_transitions():
         raise PermissionDenied(_("此操作不能在申报页面执行。"))
     form = OpinionForm(request.POST)
     form.is_valid()
-    try:
+    with refusal_as_message(request):
         services.transition(
             declaration.pk, name, user=request.user, opinion=form.cleaned_data.get("opinion", "")
         )
-    except services.TransitionRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
         messages.success(request, _("操作成功。"))
     return redirect("applications:detail", pk=pk)
 
 
 @login_required
 def declaration_pdf(request, pk):
-    declaration = get_visible_declaration(request.user, pk)
+    declaration = _visible(request, pk)
     return pdf_response(pdf.declaration_pdf(declaration), f"declaration-{declaration.pk}.pdf")

@@ -1,30 +1,22 @@
 """近三年不得申报 records kept by officials: the province for all, a city for its own organisations."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from greenmfg.roles import Role
+from greenmfg.permissions import allowed
 
 from .. import services
 from ..forms import ExclusionForm
 from ..models import Exclusion, Organisation
+from ..permissions import may_record_exclusions, organisations_kept_by
 
 
-def _organisations_for(user):
-    if user.is_provincial or user.has_role(Role.ADMIN):
-        return Organisation.objects.all()
-    if user.is_city_official:
-        return Organisation.objects.filter(region_id=user.city_id)
-    raise PermissionDenied(_("只有省经信厅和市州经信局可以记录不得申报情形。"))
-
-
-@login_required
+@allowed(may_record_exclusions)
 def exclusion_list(request):
-    organisations = _organisations_for(request.user)
+    organisations = organisations_kept_by(request.user, Organisation.objects.all())
     form = ExclusionForm(request.POST or None, request.FILES or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -43,9 +35,12 @@ def exclusion_list(request):
     return render(request, "applications/exclusions.html", {"form": form, "exclusions": exclusions[:200]})
 
 
-@login_required
+@allowed(may_record_exclusions)
 def exclusion_evidence(request, pk):
-    exclusion = get_object_or_404(Exclusion, pk=pk, organisation__in=_organisations_for(request.user))
+    """The same check as the list that links it: the organisations this official keeps records for."""
+    exclusion = get_object_or_404(
+        Exclusion, pk=pk, organisation__in=organisations_kept_by(request.user, Organisation.objects.all())
+    )
     if not exclusion.evidence:
         raise PermissionDenied(_("没有证明材料。"))
     return FileResponse(exclusion.evidence.open("rb"), as_attachment=True)

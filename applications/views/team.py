@@ -2,18 +2,20 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from greenmfg.permissions import allowed, is_applicant_user
+from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 
 from .. import services
 from ..forms import AcceptInvitationForm, InvitationForm, RegistrationForm
 from ..models import Invitation, Membership
 
 
-@login_required
+@allowed(is_applicant_user)
 def team(request):
     memberships = Membership.objects.filter(user=request.user).select_related("organisation")
     if not memberships:
@@ -23,11 +25,8 @@ def team(request):
     form = InvitationForm(request.POST or None)
     invitation_link = None
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_as_message(request):
             invitation = services.invite(organisation, user=request.user, **form.cleaned_data)
-        except services.TransitionRefused as refusal:
-            messages.error(request, str(refusal))
-        else:
             invitation_link = request.build_absolute_uri(
                 reverse("applications:join", args=[invitation.token])
             )
@@ -66,11 +65,8 @@ def join(request, token):
         return redirect("login")
     form = AcceptInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_as_form_error(form):
             user = services.accept_invitation(invitation, form=form)
-        except services.TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("欢迎加入%(org)s。") % {"org": invitation.organisation})
             return redirect("dashboard")

@@ -2,28 +2,31 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from applications import permissions as declaration_permissions
-from applications import versions
+from applications import versions, workflow
 from applications.models import Batch, Declaration
-from applications.services import TransitionRefused
-from applications.views import get_visible_declaration
 from greenmfg.downloads import pdf_response, xlsx_response
 from greenmfg.models import Region
+from greenmfg.permissions import is_provincial, require
+from greenmfg.refusals import refusal_as_form_error, refusal_as_message
+from greenmfg.shortcuts import get_visible_or_404
 
 from .. import city, documents, services
 from ..forms import CityReviewForm, RecommendationForm
 from ..models import CityPreReview, Commission, Evaluation
+from ..permissions import may_view_city_recommendation
 
 
 @login_required
 def city_review(request, pk):
-    declaration = get_visible_declaration(request.user, pk)
-    if not declaration_permissions.is_city_official_of(request.user, declaration):
-        raise PermissionDenied(_("只有申报单位所在市州的经信局可以初审。"))
+    """The city official reads the declaration here at any stage; records the 初审 while it awaits the city."""
+    declaration = get_visible_or_404(
+        declaration_permissions.visible_declarations, request.user, Declaration.objects.for_lists(), pk=pk
+    )
+    require(declaration_permissions.is_city_official_of, request.user, declaration)
     existing = CityPreReview.objects.filter(declaration=declaration).first()
     initial = {}
     if existing:
@@ -33,11 +36,8 @@ def city_review(request, pk):
         }
     form = CityReviewForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_as_form_error(form):
             city.record_review(declaration, user=request.user, **form.cleaned_data)
-        except TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
             messages.success(request, _("初审结论已记录。"))
             return redirect("reviews:city_recommendation", batch_pk=declaration.batch_id)
     evaluation = (
@@ -64,14 +64,13 @@ def city_review(request, pk):
 
 
 def _city_scope(request, batch_pk):
-    """The batch and the city whose recommendation this user may see: their own, or any for the province."""
+    """The batch and the city whose recommendation is asked for: a city official's own, or any for the province
+    (named by ``?region=``)."""
     batch = get_object_or_404(Batch, pk=batch_pk)
     user = request.user
-    if user.is_city_official:
-        return batch, user.city
-    if user.is_provincial:
-        return batch, get_object_or_404(Region, pk=request.GET.get("region", ""))
-    raise PermissionDenied(_("只有市州经信局和省经信厅可以查看市州推荐。"))
+    region = get_object_or_404(Region, pk=request.GET.get("region", "")) if is_provincial(user) else user.city
+    require(may_view_city_recommendation, user, region)
+    return batch, region
 
 
 @login_required
@@ -79,30 +78,30 @@ def city_recommendation(request, batch_pk):
     batch, region = _city_scope(request, batch_pk)
     form = RecommendationForm(request.POST or None)
     if request.method == "POST":
-        try:
-            if "rank" in request.POST:
-                order = [int(pk) for pk in request.POST.getlist("order") if pk.isdigit()]
-                city.rank(batch, region, user=request.user, order=order)
-                messages.success(request, _("排序已保存。"))
-                return redirect("reviews:city_recommendation", batch_pk=batch.pk)
-            if form.is_valid():
+        if "rank" in request.POST:
+            order = [int(pk) for pk in request.POST.getlist("order") if pk.isdigit()]
+            city.rank(batch, region, user=request.user, order=order)
+            messages.success(request, _("排序已保存。"))
+            return redirect("reviews:city_recommendation", batch_pk=batch.pk)
+        if form.is_valid():
+            with refusal_as_message(request):
                 city.submit_recommendation(
                     batch, region, user=request.user, opinion=form.cleaned_data["opinion"]
                 )
                 messages.success(request, _("推荐已报送省经信厅。"))
                 return redirect("reviews:city_recommendation", batch_pk=batch.pk)
-        except TransitionRefused as refusal:
-            messages.error(request, str(refusal))
     queue = Declaration.objects.filter(batch=batch, region=region).select_related("organisation", "region")
     context = {
         "batch": batch,
         "region": region,
         "form": form,
         "recommended": list(city.recommended(batch, region)),
-        "undecided": list(queue.filter(state=Declaration.State.CITY_REVIEW, city_review__isnull=True)),
+        "undecided": list(queue.filter(state__in=workflow.AWAITING_CITY, city_review__isnull=True)),
         "submitted": city.recommendation_for(batch, region),
         "sent": list(
-            queue.filter(city_review__decision="recommend").exclude(state=Declaration.State.CITY_REVIEW)
+            queue.filter(city_review__decision=CityPreReview.Decision.RECOMMEND).exclude(
+                state__in=workflow.AWAITING_CITY
+            )
         ),
     }
     return render(request, "reviews/city_recommendation.html", context)

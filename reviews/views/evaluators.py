@@ -1,7 +1,9 @@
+"""Third-party evaluators: the public directory, an evaluator's own pages, the province's approval and bans,
+and commissioning and evaluating a declaration."""
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,11 +12,12 @@ from django.views.decorators.http import require_POST
 
 from applications import permissions as declaration_permissions
 from applications.answers import indicator_rows, parse_answers, year_labels
-from applications.models import Policy
+from applications.models import Declaration, Policy
 from applications.scoring import Answer
-from applications.services import TransitionRefused
-from applications.views import get_visible_declaration
 from greenmfg.models import AuditEntry
+from greenmfg.permissions import allowed, require
+from greenmfg.refusals import refusal_as_form_error, refusal_as_message
+from greenmfg.shortcuts import get_visible_or_404
 
 from .. import qualifications, services
 from ..filters import EvaluatorFilter
@@ -32,7 +35,17 @@ from ..forms import (
     StaffMemberForm,
 )
 from ..models import Ban, Commission, Evaluation, Evaluator, Evidence, evaluations_used
-from ..permissions import evaluator_of
+from ..permissions import (
+    evaluator_of,
+    is_evaluating,
+    may_answer_commission,
+    may_ban,
+    may_manage_evaluators,
+    may_request_commission,
+    may_view_evaluator,
+    visible_commissions,
+    works_for_an_evaluator,
+)
 
 # The public directory
 
@@ -67,11 +80,8 @@ def directory(request):
 
 
 def evaluator_detail(request, pk):
-    evaluator = get_object_or_404(Evaluator.objects.select_related("region"), pk=pk)
-    is_own = evaluator_of(request.user) == evaluator
-    if not (
-        evaluator.is_approved or is_own or (request.user.is_authenticated and request.user.is_provincial)
-    ):
+    evaluator = get_object_or_404(Evaluator.objects.select_related("region", "staff_group"), pk=pk)
+    if not may_view_evaluator(request.user, evaluator):
         raise Http404
     _with_yearly_counts([evaluator], timezone.localdate().year)
     submitted = (
@@ -84,9 +94,7 @@ def evaluator_detail(request, pk):
         "evaluator": evaluator,
         "history": [(e, gaps, any(g.flagged for g in gaps)) for e, gaps in history],
         "bans": evaluator.bans.all(),
-        "audit": AuditEntry.for_object(evaluator)
-        if request.user.is_authenticated and request.user.is_provincial
-        else [],
+        "audit": AuditEntry.for_object(evaluator) if may_manage_evaluators(request.user) else [],
         "decision_form": DecisionForm(),
         "ban_form": BanForm(),
     }
@@ -94,17 +102,11 @@ def evaluator_detail(request, pk):
 
 
 def evidence_download(request, pk, evidence_pk):
-    """Evidence is public once the evaluator is approved (its self-declaration); before, only to itself and the province."""
+    """The same check as the evaluator's page that lists it."""
     evidence = get_object_or_404(
-        Evidence.objects.select_related("evaluator"), pk=evidence_pk, evaluator_id=pk
+        Evidence.objects.select_related("evaluator__staff_group"), pk=evidence_pk, evaluator_id=pk
     )
-    evaluator = evidence.evaluator
-    allowed = (
-        evaluator.is_approved
-        or evaluator_of(request.user) == evaluator
-        or (request.user.is_authenticated and request.user.is_provincial)
-    )
-    if not allowed:
+    if not may_view_evaluator(request.user, evidence.evaluator):
         raise Http404
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
 
@@ -123,11 +125,9 @@ def register(request):
     return render(request, "reviews/register.html", {"form": form})
 
 
-@login_required
+@allowed(works_for_an_evaluator)
 def mine(request):
     evaluator = evaluator_of(request.user)
-    if evaluator is None:
-        raise PermissionDenied(_("您不是第三方评价机构的人员。"))
     forms = {
         "profile": EvaluatorProfileForm(instance=evaluator, prefix="profile"),
         "staff": StaffMemberForm(prefix="staff"),
@@ -138,11 +138,8 @@ def mine(request):
     if request.method == "POST":
         part = request.POST.get("part")
         if part == "submit":
-            try:
-                services.submit_for_approval(evaluator, user=request.user)
-                messages.success(request, _("已提交省经信厅审核。"))
-            except TransitionRefused as refusal:
-                messages.error(request, str(refusal))
+            services.submit_for_approval(evaluator, user=request.user)
+            messages.success(request, _("已提交省经信厅审核。"))
             return redirect("reviews:mine")
         if part in forms:
             saved = _save_part(request, evaluator, part)
@@ -159,7 +156,7 @@ def mine(request):
         ),
         "forms": forms,
         "commissions": Commission.objects.filter(evaluator=evaluator).select_related(
-            "declaration__organisation", "declaration__region"
+            "declaration__organisation", "declaration__region", "evaluator__staff_group"
         )[:100],
     }
     return render(request, "reviews/mine.html", context)
@@ -198,12 +195,10 @@ def _save_part(request, evaluator, part):
     return True
 
 
-@login_required
+@allowed(works_for_an_evaluator)
 @require_POST
 def remove_row(request, kind, row_pk):
     evaluator = evaluator_of(request.user)
-    if evaluator is None:
-        raise PermissionDenied(_("您不是第三方评价机构的人员。"))
     relation = {
         "staff": evaluator.roster,
         "project": evaluator.projects,
@@ -220,17 +215,15 @@ def remove_row(request, kind, row_pk):
 # The province
 
 
-@login_required
+@allowed(may_manage_evaluators)
 def evaluator_admin(request):
-    if not request.user.is_provincial:
-        raise PermissionDenied(_("只有省经信厅可以审核评价机构。"))
     evaluators = (
         Evaluator.objects.select_related("region").prefetch_related("bans").order_by("status", "name")
     )
     return render(request, "reviews/evaluator_admin.html", {"evaluators": evaluators})
 
 
-@login_required
+@allowed(may_manage_evaluators)
 @require_POST
 def decide(request, pk):
     evaluator = get_object_or_404(Evaluator, pk=pk)
@@ -238,7 +231,7 @@ def decide(request, pk):
     if not form.is_valid():
         messages.error(request, _("请选择审核结论并填写意见。"))
     else:
-        try:
+        with refusal_as_message(request):
             services.decide_approval(
                 evaluator,
                 user=request.user,
@@ -246,12 +239,10 @@ def decide(request, pk):
                 opinion=form.cleaned_data["opinion"],
             )
             messages.success(request, _("已记录审核结论。"))
-        except TransitionRefused as refusal:
-            messages.error(request, str(refusal))
     return redirect("reviews:evaluator", pk=pk)
 
 
-@login_required
+@allowed(may_ban)
 @require_POST
 def record_ban(request, pk):
     evaluator = get_object_or_404(Evaluator, pk=pk)
@@ -259,22 +250,19 @@ def record_ban(request, pk):
     if not form.is_valid():
         messages.error(request, _("请填写违规事实和起始日期；证据须为 PDF、图片或 Office 文件。"))
     else:
-        try:
+        with refusal_as_message(request):
             record, flagged = services.ban(evaluator, user=request.user, **form.cleaned_data)
             messages.success(
                 request,
                 _("已记录禁入，至%(end)s解除；%(n)d 项未完成的委托已提示申报单位和市州。")
                 % {"end": record.ends_on, "n": flagged},
             )
-        except TransitionRefused as refusal:
-            messages.error(request, str(refusal))
     return redirect("reviews:evaluator", pk=pk)
 
 
-@login_required
+@allowed(may_ban)
 def ban_evidence(request, pk):
-    if not request.user.is_provincial:
-        raise PermissionDenied
+    """The same check as the 证据 link on the evaluator's page: the province."""
     ban = get_object_or_404(Ban, pk=pk)
     if not ban.evidence:
         raise Http404
@@ -286,35 +274,31 @@ def ban_evidence(request, pk):
 
 @login_required
 def commission_request(request, pk):
-    declaration = get_visible_declaration(request.user, pk)
-    if not declaration_permissions.is_applicant(request.user, declaration):
-        raise PermissionDenied(_("只有申报单位可以委托第三方评价机构。"))
+    declaration = get_visible_or_404(
+        declaration_permissions.visible_declarations, request.user, Declaration.objects.for_lists(), pk=pk
+    )
+    require(may_request_commission, request.user, declaration)
     form = CommissionRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_as_form_error(form, "evaluator"):
             services.request_commission(declaration, form.cleaned_data["evaluator"], user=request.user)
-        except TransitionRefused as refusal:
-            form.add_error("evaluator", str(refusal))
-        else:
             messages.success(request, _("委托已发送，等待评价机构接受。"))
             return redirect("applications:detail", pk=pk)
     return render(request, "reviews/commission_request.html", {"declaration": declaration, "form": form})
 
 
-def _staff_commission(user, pk):
-    return get_object_or_404(
-        Commission.objects.select_related("declaration__organisation", "declaration__batch", "evaluator"),
-        pk=pk,
-        evaluator__staff_group__user=user,
-    )
-
-
 @login_required
 def commission_answer(request, pk):
-    commission = _staff_commission(request.user, pk)
+    commission = get_visible_or_404(
+        visible_commissions,
+        request.user,
+        Commission.objects.select_related("declaration__organisation", "declaration__batch", "evaluator"),
+        pk=pk,
+    )
     form = AcceptCommissionForm(request.POST or None)
     if request.method == "POST":
-        try:
+        require(may_answer_commission, request.user, commission)
+        with refusal_as_form_error(form):
             if "decline" in request.POST:
                 services.decline_commission(
                     commission.pk, user=request.user, reason=request.POST.get("reason", "")
@@ -329,50 +313,47 @@ def commission_answer(request, pk):
                 )
                 messages.success(request, _("已接受委托，可以开始评价。"))
                 return redirect("reviews:evaluation", pk=commission.declaration_id)
-        except TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
     return render(request, "reviews/commission_answer.html", {"commission": commission, "form": form})
 
 
 @login_required
 def evaluation(request, pk):
-    declaration = get_visible_declaration(request.user, pk)
-    if not declaration_permissions.is_commissioned_evaluator(request.user, declaration):
-        raise PermissionDenied(_("只有受托评价机构可以填写评价。"))
+    declaration = get_visible_or_404(
+        declaration_permissions.visible_declarations, request.user, Declaration.objects.for_lists(), pk=pk
+    )
     commission = get_object_or_404(
-        Commission.objects.select_related("evaluator"),
+        Commission.objects.select_related("evaluator__staff_group"),
         declaration=declaration,
         status=Commission.Status.ACCEPTED,
     )
+    require(is_evaluating, request.user, commission)
     record = Evaluation.objects.filter(commission=commission).first()
     template = declaration.setting.template
     form = EvaluationForm(request.POST or None, request.FILES or None, initial=_initial(record))
     answers = {a.indicator_id: Answer(a.met, a.values) for a in record.answers.all()} if record else {}
     errors = {}
     if request.method == "POST":
+        require(declaration_permissions.may_evaluate, request.user, declaration)
         answers, errors = parse_answers(request.POST, template.indicators.all(), template.years_of_data)
         if form.is_valid() and not errors:
             fields = {
                 name: form.cleaned_data[name]
                 for name in ("onsite_date", "basic_requirements_met", "highlights", "commitment_accepted")
             }
-            try:
-                record = services.save_evaluation(
-                    commission,
-                    user=request.user,
-                    answers=answers,
-                    fields=fields,
-                    report=form.cleaned_data.get("report"),
-                    report_kind=form.report_kind,
-                )
-                if "submit" in request.POST:
-                    services.submit_evaluation(commission, user=request.user)
-                    messages.success(request, _("评价已提交，申报进入“评价完成”。"))
-                    return redirect("applications:detail", pk=pk)
-                messages.success(request, _("评价草稿已保存：%(score)s 分。") % {"score": record.score})
-                return redirect("reviews:evaluation", pk=pk)
-            except TransitionRefused as refusal:
-                messages.error(request, str(refusal))
+            record = services.save_evaluation(
+                commission,
+                user=request.user,
+                answers=answers,
+                fields=fields,
+                report=form.cleaned_data.get("report"),
+                report_kind=form.report_kind,
+            )
+            if "submit" in request.POST:
+                services.submit_evaluation(commission, user=request.user)
+                messages.success(request, _("评价已提交，申报进入“评价完成”。"))
+                return redirect("applications:detail", pk=pk)
+            messages.success(request, _("评价草稿已保存：%(score)s 分。") % {"score": record.score})
+            return redirect("reviews:evaluation", pk=pk)
     years = year_labels(template, declaration.batch.year)
     context = {
         "declaration": declaration,
@@ -381,7 +362,8 @@ def evaluation(request, pk):
         "form": form,
         "template": template,
         "rows": indicator_rows(list(template.indicators.all()), answers, errors, years),
-        "editable": not (record and record.is_submitted),
+        "editable": not (record and record.is_submitted)
+        and bool(declaration_permissions.may_evaluate(request.user, declaration)),
         "missing": services.incomplete(record) if record else [],
     }
     return render(request, "reviews/evaluation_form.html", context)

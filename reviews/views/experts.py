@@ -2,53 +2,31 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from applications import workflow
 from applications.answers import indicator_rows, parse_answers, year_labels
 from applications.models import Batch, Declaration
+from applications.permissions import visible_declarations
 from applications.scoring import Answer
-from applications.services import TransitionRefused
-from applications.views import get_visible_declaration
 from greenmfg.downloads import xlsx_response
-from greenmfg.models import User
-from greenmfg.roles import Role, require_provincial
+from greenmfg.permissions import allowed, require
+from greenmfg.refusals import refusal_as_form_error, refusal_as_message
+from greenmfg.shortcuts import get_visible_or_404
 
-from .. import documents, experts
+from .. import documents, experts, services
 from ..forms import DecisionBatchForm, ExpertForm
 from ..models import Assignment, Expert
+from ..permissions import is_assigned_expert, live_assignment, may_manage_experts, may_score
 
 
-def _require_provincial(user):
-    require_provincial(user, _("只有省经信厅可以管理专家评审。"))
-
-
-@login_required
+@allowed(may_manage_experts)
 def pool(request):
-    _require_provincial(request.user)
     form = ExpertForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        with transaction.atomic():
-            user = User.objects.create_user(
-                username=data["username"], full_name=data["full_name"], email=data["email"]
-            )
-            user.set_unusable_password()
-            user.save()
-            user.groups.add(Group.objects.get(name=Role.EXPERT.value))
-            Expert.objects.create(
-                user=user,
-                categories=data["categories"],
-                employer=data["employer"],
-                employer_credit_code=data["employer_credit_code"],
-                region=data["region"],
-                phone=data["phone"],
-                email=data["email"],
-            )
+        services.create_expert(user=request.user, **form.cleaned_data)
         messages.success(request, _("专家已入库。请由系统管理员为其设置初始密码。"))
         return redirect("reviews:experts")
     pool = Expert.objects.select_related("user", "region").order_by("-active", "pk")
@@ -57,35 +35,30 @@ def pool(request):
 
 def _batch_queue(batch):
     return list(
-        Declaration.objects.filter(batch=batch, state=Declaration.State.PROVINCE_REVIEW)
+        Declaration.objects.filter(batch=batch, state__in=workflow.IN_PROVINCIAL_REVIEW)
         .select_related("organisation", "region", "batch")
         .order_by("region__order", "category", "pk")
     )
 
 
-@login_required
+@allowed(may_manage_experts)
 def assign(request, batch_pk):
-    _require_provincial(request.user)
     batch = get_object_or_404(Batch, pk=batch_pk)
     if request.method == "POST":
-        try:
-            if "auto" in request.POST:
-                short = experts.assign_automatically(_batch_queue(batch), user=request.user)
-                if short:
-                    messages.warning(
-                        request,
-                        _("%(n)d 个申报没有足够的无利害关系专家，请扩充专家库或手动分配。")
-                        % {"n": len(short)},
-                    )
-                else:
-                    messages.success(request, _("已为全部申报分配专家。"))
+        if "auto" in request.POST:
+            short = experts.assign_automatically(_batch_queue(batch), user=request.user)
+            if short:
+                messages.warning(
+                    request,
+                    _("%(n)d 个申报没有足够的无利害关系专家，请扩充专家库或手动分配。") % {"n": len(short)},
+                )
             else:
-                declaration = get_object_or_404(Declaration, pk=request.POST.get("declaration"), batch=batch)
-                expert = get_object_or_404(Expert, pk=request.POST.get("expert"))
-                experts.assign_by_hand(declaration, expert, user=request.user)
-                messages.success(request, _("已分配。"))
-        except TransitionRefused as refusal:
-            messages.error(request, str(refusal))
+                messages.success(request, _("已为全部申报分配专家。"))
+        else:
+            declaration = get_object_or_404(Declaration, pk=request.POST.get("declaration"), batch=batch)
+            expert = get_object_or_404(Expert, pk=request.POST.get("expert"))
+            experts.assign_by_hand(declaration, expert, user=request.user)
+            messages.success(request, _("已分配。"))
         return redirect("reviews:assign", batch_pk=batch.pk)
     queue = _batch_queue(batch)
     results = experts.results(queue)
@@ -98,17 +71,25 @@ def assign(request, batch_pk):
     return render(request, "reviews/assign.html", context)
 
 
+def _assigned(request, pk):
+    """The declaration and this expert's assignment to it; 404 unless they may see it, 403 unless assigned."""
+    declaration = get_visible_or_404(
+        visible_declarations, request.user, Declaration.objects.for_lists(), pk=pk
+    )
+    require(is_assigned_expert, request.user, declaration)
+    return declaration, live_assignment(request.user, declaration)
+
+
 @login_required
 def score(request, pk):
-    declaration = get_visible_declaration(request.user, pk)
-    mine = experts.active_assignment(declaration, request.user)
-    if mine is None:
-        raise PermissionDenied(_("该申报未分配给您。"))
+    """The expert reads their scoring page while assigned; scores while the declaration is in provincial review."""
+    declaration, mine = _assigned(request, pk)
     template = declaration.setting.template
     answers = {a.indicator_id: Answer(a.met, a.values) for a in mine.answers.all()}
     comments = {a.indicator_id: a.comment for a in mine.answers.all()}
     errors = {}
     if request.method == "POST":
+        require(may_score, request.user, declaration)
         answers, errors = parse_answers(request.POST, template.indicators.all(), template.years_of_data)
         comments = {
             i.pk: request.POST.get(f"comment_{i.pk}", "").strip()[:255]
@@ -117,21 +98,16 @@ def score(request, pk):
         if errors:
             messages.error(request, _("有指标的数值填写有误，请检查标红的行。"))
         else:
-            try:
-                experts.save_scores(
-                    mine,
-                    user=request.user,
-                    answers=answers,
-                    comments=comments,
-                    comment=request.POST.get("comment", ""),
-                    submit="submit" in request.POST,
-                )
-                messages.success(
-                    request, _("评分已提交。") if "submit" in request.POST else _("草稿已保存。")
-                )
-                return redirect("reviews:score", pk=pk)
-            except TransitionRefused as refusal:
-                messages.error(request, str(refusal))
+            experts.save_scores(
+                mine,
+                user=request.user,
+                answers=answers,
+                comments=comments,
+                comment=request.POST.get("comment", ""),
+                submit="submit" in request.POST,
+            )
+            messages.success(request, _("评分已提交。") if "submit" in request.POST else _("草稿已保存。"))
+            return redirect("reviews:score", pk=pk)
     rows = indicator_rows(
         list(template.indicators.all()), answers, errors, year_labels(template, declaration.batch.year)
     )
@@ -145,7 +121,7 @@ def score(request, pk):
         "assignment": mine,
         "template": template,
         "rows": rows,
-        "editable": mine.status == Assignment.Status.ACTIVE,
+        "editable": mine.status == Assignment.Status.ACTIVE and may_score(request.user, declaration),
         "with_comments": True,
         "others": others,
         "aggregate": experts.results([declaration])[declaration.pk][0] if others else None,
@@ -156,30 +132,24 @@ def score(request, pk):
 @login_required
 @require_POST
 def declare_conflict(request, pk):
-    declaration = get_visible_declaration(request.user, pk)
-    mine = experts.active_assignment(declaration, request.user)
-    if mine is None:
-        raise PermissionDenied(_("该申报未分配给您。"))
-    try:
+    _declaration, mine = _assigned(request, pk)
+    with refusal_as_message(request):
         experts.declare_conflict(mine, user=request.user, reason=request.POST.get("reason", ""))
-    except TransitionRefused as refusal:
-        messages.error(request, str(refusal))
-        return redirect("reviews:score", pk=pk)
-    messages.success(request, _("已记录回避，系统已另行分配专家。"))
-    return redirect("dashboard")
+        messages.success(request, _("已记录回避，系统已另行分配专家。"))
+        return redirect("dashboard")
+    return redirect("reviews:score", pk=pk)
 
 
-@login_required
+@allowed(may_manage_experts)
 def decisions(request, batch_pk):
-    _require_provincial(request.user)
     batch = get_object_or_404(Batch, pk=batch_pk)
     form = DecisionBatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         chosen = [int(pk) for pk in request.POST.getlist("declarations") if pk.isdigit()]
         if not chosen:
-            messages.error(request, _("请至少选择一个申报。"))
+            form.add_error(None, _("请至少选择一个申报。"))
         else:
-            try:
+            with refusal_as_form_error(form):
                 n = experts.decide(
                     chosen,
                     user=request.user,
@@ -189,16 +159,13 @@ def decisions(request, batch_pk):
                 )
                 messages.success(request, _("已记录 %(n)d 个申报的评审结论。") % {"n": n})
                 return redirect("reviews:decisions", batch_pk=batch.pk)
-            except TransitionRefused as refusal:
-                messages.error(request, str(refusal))
     queue = _batch_queue(batch)
     results = experts.results(queue)
     rows = [(d, *results[d.pk]) for d in queue]
     return render(request, "reviews/decisions.html", {"batch": batch, "rows": rows, "form": form})
 
 
-@login_required
+@allowed(may_manage_experts)
 def score_sheet(request, batch_pk):
-    _require_provincial(request.user)
     batch = get_object_or_404(Batch, pk=batch_pk)
     return xlsx_response(documents.score_workbook(batch), f"scores-{batch.year}.xlsx")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from applications import services as applications
 from applications.models import Declaration
 from greenmfg.identifiers import credit_code_check_character
+from greenmfg.refusals import Refused
 from reviews import services
 from reviews.models import Ban, Commission, Evaluator, Interest, StaffMember
 
@@ -304,7 +305,7 @@ def test_the_yearly_cap_holds_under_16_concurrent_acceptances(cast):
                 commission.pk, user=cast.evaluator_staff, independence_declaration="独立"
             )
             outcomes.append("accepted")
-        except applications.TransitionRefused as refusal:
+        except Refused as refusal:
             outcomes.append(str(refusal))
         finally:
             connection.close()

@@ -8,10 +8,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from guardian.shortcuts import assign_perm
 from openpyxl import load_workbook
 
 from applications import services as applications
 from applications.models import Batch, Declaration
+from greenmfg.models import AuditEntry
+from greenmfg.roles import Role
 from reviews import experts
 from reviews.models import Assignment, CityRecommendation, Expert
 
@@ -230,6 +233,42 @@ def test_an_expert_sees_only_assigned_declarations_and_scores_them(cast, login):
     )
     row = Assignment.objects.get(declaration=declaration, expert=first)
     assert (row.status, row.score) == ("submitted", declaration.self_score)
+
+
+def test_only_the_assigned_expert_sees_the_scoring_button_and_only_in_provincial_review(cast, login):
+    declaration = province_review(cast)
+    assigned, unassigned = expert_pool(2)
+    experts.assign_by_hand(declaration, assigned, user=cast.province)
+    page = f"/declarations/{declaration.pk}/"
+    score_url = f"/reviews/declarations/{declaration.pk}/score/"
+    # Another expert who could see the declaration (e.g. assigned once, then withdrawn) gets no button.
+    assign_perm("applications.view_declaration", unassigned.user, declaration)
+
+    assert score_url in login(assigned.user).get(page).content.decode()
+    assert score_url not in login(unassigned.user).get(page).content.decode()
+    assert login(unassigned.user).get(score_url).status_code == 403
+
+    applications.transition(declaration.pk, "pass_review", user=cast.province, opinion="通过")
+    client = login(assigned.user)
+    assert score_url not in client.get(page).content.decode()
+    assert client.get(score_url).status_code == 200  # their scores stay readable
+    refused = client.post(score_url, {**all_met(declaration), "comment": "好", "submit": "1"})
+    assert refused.status_code == 403
+    assert Assignment.objects.get(expert=assigned).status == "active"
+
+
+def test_the_province_adds_an_expert_with_an_account_and_an_audit_entry(cast, login):
+    response = login(cast.province).post(
+        "/reviews/experts/",
+        {"username": "wanglei", "full_name": "王磊", "categories": ["factory"], "employer": "武汉理工大学"},
+    )
+
+    assert response.status_code == 302
+    expert = Expert.objects.get(user__username="wanglei")
+    assert expert.user.has_role(Role.EXPERT) and not expert.user.has_usable_password()
+    entry = AuditEntry.for_object(expert).get()
+    assert (entry.actor, entry.action) == (cast.province, "create_expert")
+    assert "王磊" in entry.opinion
 
 
 def test_other_experts_scores_stay_hidden_until_one_submits(cast, login):
