@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Batch, Policy
@@ -123,7 +124,7 @@ def test_evaluator_minimums_follow_the_policy(cast):
 
 def test_the_batch_page_shows_the_policy(cast, login):
     batch = BatchFactory()
-    page = login(cast.province).get(f"/batches/{batch.pk}/").content.decode()
+    page = login(cast.province).get(reverse("applications:batch_detail", args=[batch.pk])).content.decode()
     assert "湖北省绿色制造体系建设实施方案（2022—2025年）" in page
     assert "每 3 年复核一次" in page
     assert "鄂经信办节能〔2022〕8号" in page
