@@ -343,6 +343,16 @@ def invite(organisation, *, user, full_name, email):
     return invitation
 
 
+def create_organisation(*, name, credit_code, region, kind, user, source):
+    """An organisation that no one registered (a unit on an imported list); ``source`` says where it came from."""
+    with transaction.atomic():
+        organisation = Organisation.objects.create(
+            name=name, credit_code=credit_code, region=region, kind=kind
+        )
+        AuditEntry.record(organisation, actor=user, action="create_organisation", opinion=source)
+    return organisation
+
+
 def register_organisation(*, form):
     """Create the organisation and its first user, its admin, together."""
     with transaction.atomic():
