@@ -129,7 +129,7 @@ class EvaluationForm(forms.Form):
     highlights = forms.CharField(label=_("亮点（不超过100字）"), max_length=100, required=False)
     report = forms.FileField(label=_("评价报告"), required=False)
     commitment_accepted = forms.BooleanField(
-        label=_("本机构承诺：评价工作独立、客观、公正，评价报告真实、准确，如有弄虚作假愿承担三年禁入等责任"),
+        label=_("本机构承诺：评价工作独立、客观、公正，评价报告真实、准确，如有弄虚作假愿承担禁入等责任"),
         required=False,
     )
 
