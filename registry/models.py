@@ -4,7 +4,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Category, Declaration, Organisation, Policy
+from applications.models import (
+    Category,
+    DayKind,
+    Declaration,
+    Organisation,
+    Policy,
+    default_publicity_day_kind,
+    default_publicity_length,
+)
 from greenmfg.identifiers import normalise_credit_code, validate_credit_code
 from greenmfg.models import Region
 from greenmfg.storage import private_storage
@@ -41,18 +49,16 @@ class ListLevel(models.TextChoices):
 class Publicity(models.Model):
     """公示: a public notice of the declarations that passed review, open for objections for a period."""
 
-    class DayKind(models.TextChoices):
-        CALENDAR = "calendar", _("自然日")
-        WORKING = "working", _("工作日")
+    DayKind = DayKind
 
     title = models.CharField(_("标题"), max_length=200)
     batch = models.ForeignKey(
         "applications.Batch", verbose_name=_("批次"), on_delete=models.PROTECT, null=True, blank=True
     )
     starts_on = models.DateField(_("公示开始"))
-    length = models.PositiveSmallIntegerField(_("公示期长度"), default=8)
+    length = models.PositiveSmallIntegerField(_("公示期长度"), default=default_publicity_length)
     day_kind = models.CharField(
-        _("计算方式"), max_length=8, choices=DayKind.choices, default=DayKind.CALENDAR
+        _("计算方式"), max_length=8, choices=DayKind.choices, default=default_publicity_day_kind
     )
     ends_on = models.DateField(_("公示截止"))
     legal_basis = models.TextField(_("公示依据"), blank=True)
