@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs everything the portal and its tests need on Debian 12: system packages (only those missing),
-# a virtualenv in .venv and the pinned Python dependencies from requirements.lock. Safe to run again.
+# Installs everything the portal needs on Debian 12: system packages (only those missing), a virtualenv in
+# .venv and the pinned Python dependencies from requirements.lock. Safe to run again.
+# `--for-tests` adds what only the tests need: poppler-utils (pdftotext) and Chromium (~500 MB) for the
+# browser tests, so the demo does not download a browser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,9 +10,13 @@ SYSTEM_PACKAGES=(
   python3 python3-venv          # Python 3.11 on Debian 12
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0  # WeasyPrint (harfbuzz-subset: fast font subsetting)
   fonts-noto-cjk                # Chinese glyphs in PDFs and in the browser
-  poppler-utils                 # pdftotext, to test PDFs' text
-  chromium                      # browser tests (Playwright drives Debian's Chromium)
 )
+if [ "${1:-}" = "--for-tests" ]; then
+  SYSTEM_PACKAGES+=(
+    poppler-utils               # pdftotext, to test PDFs' text
+    chromium                    # browser tests (Playwright drives Debian's Chromium)
+  )
+fi
 
 missing=()
 for package in "${SYSTEM_PACKAGES[@]}"; do

@@ -3,7 +3,7 @@
 # Uses DATABASE_URL / REDIS_URL when set (CI sets both); otherwise SQLite and eager Celery.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh
+bash scripts/install.sh --for-tests
 
 echo "==> ruff"
 .venv/bin/ruff check .
