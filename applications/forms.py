@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from greenmfg import uploads
 from greenmfg.identifiers import normalise_credit_code, validate_credit_code
 from greenmfg.models import Region, User
+from greenmfg.widgets import DateInput, DateTimeInput
 
 from . import eligibility
 from .models import (
@@ -56,10 +57,6 @@ COMMITMENT_TEXT = _(
 
 def category_fields(category) -> list[str]:
     return [*COMMON_FIELDS, *CATEGORY_FIELDS[category]]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class DeclarationCreateForm(forms.Form):
@@ -132,7 +129,8 @@ class DeclarationDetailsForm(forms.ModelForm):
 class EligibilityForm(forms.Form):
     """One checkbox per 基本条件 and self-declared exclusion item, and the 材料真实性承诺."""
 
-    def __init__(self, *args, category, attested=(), **kwargs):
+    def __init__(self, *args, category, attested=(), committed=False, **kwargs):
+        """``committed``: the commitment was already given, so it shows ticked and an untouched save keeps it."""
         super().__init__(*args, **kwargs)
         for code, label in eligibility.items_for(category):
             self.fields[f"item_{code}"] = forms.BooleanField(
@@ -140,6 +138,7 @@ class EligibilityForm(forms.Form):
             )
         self.fields["commitment"] = forms.BooleanField(
             label=COMMITMENT_TEXT,
+            initial=committed,
             error_messages={"required": _("请阅读并勾选材料真实性承诺。")},
         )
         self.category = category
@@ -218,12 +217,8 @@ class BatchForm(forms.ModelForm):
             "hide_other_scores",
         ]
         widgets = {
-            "submission_deadline": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
-            "recommendation_deadline": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
+            "submission_deadline": DateTimeInput(),
+            "recommendation_deadline": DateTimeInput(),
             "review_deadline": DateInput(),
             "publicity_deadline": DateInput(),
         }
@@ -257,9 +252,7 @@ BatchCategoryFormSet = forms.inlineformset_factory(
 class DeadlineExtensionForm(forms.Form):
     DEADLINES = [("submission_deadline", _("申报截止")), ("recommendation_deadline", _("市州推荐截止"))]
     deadline = forms.ChoiceField(label=_("延长哪个截止时间"), choices=DEADLINES)
-    new_value = forms.DateTimeField(
-        label=_("新的截止时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    new_value = forms.DateTimeField(label=_("新的截止时间"), widget=DateTimeInput())
     reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -13,6 +13,7 @@ from greenmfg import uploads
 from greenmfg.identifiers import normalise_credit_code
 from greenmfg.models import User
 from greenmfg.roles import Role
+from greenmfg.widgets import DateInput
 
 from .models import AnnualReport, CultivationCandidate, ListedUnit, ListLevel, Publicity, ReReviewCase
 from .services import NOTICE_DEFAULTS
@@ -86,7 +87,7 @@ class ObjectionHandlingForm(forms.Form):
 class PublishListForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     document_number = forms.CharField(label=_("名单文号"), max_length=64)
-    published_on = forms.DateField(label=_("发布日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    published_on = forms.DateField(label=_("发布日期"), widget=DateInput())
     units = forms.ModelMultipleChoiceField(
         label=_("列入本名单的单位"),
         queryset=ListedUnit.objects.filter(
@@ -104,7 +105,7 @@ class MunicipalListForm(forms.Form):
     product_name = forms.CharField(label=_("产品名称（绿色设计产品）"), max_length=128, required=False)
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     document_number = forms.CharField(label=_("名单文号"), max_length=64)
-    listed_on = forms.DateField(label=_("发布日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    listed_on = forms.DateField(label=_("发布日期"), widget=DateInput())
 
     def __init__(self, *args, city, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,7 +141,7 @@ class ListImportForm(forms.Form):
     document_number = forms.CharField(
         label=_("文号"), max_length=64, required=False, help_text=_("例如：工信厅节函〔2023〕315号")
     )
-    listed_on = forms.DateField(label=_("发布日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    listed_on = forms.DateField(label=_("发布日期"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,7 +171,7 @@ class ListImportForm(forms.Form):
 
 
 class OnsiteReportForm(forms.Form):
-    onsite_date = forms.DateField(label=_("现场复核日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    onsite_date = forms.DateField(label=_("现场复核日期"), widget=DateInput())
     findings = forms.CharField(label=_("复核情况"), widget=forms.Textarea(attrs={"rows": 4}))
     conclusion = forms.ChoiceField(label=_("复核结论"), choices=ReReviewCase.CityConclusion.choices)
     report = forms.FileField(label=_("复核报告"))

@@ -7,6 +7,7 @@ from applications.models import Category
 from greenmfg import uploads
 from greenmfg.identifiers import normalise_credit_code, validate_credit_code
 from greenmfg.models import Region, User
+from greenmfg.widgets import DateInput, MetSelect
 
 from .models import CityPreReview, Evaluator, Evidence, Interest, Project, StaffMember
 
@@ -91,7 +92,7 @@ class DecisionForm(forms.Form):
 
 class BanForm(forms.Form):
     reason = forms.CharField(label=_("弄虚作假事实"), widget=forms.Textarea(attrs={"rows": 2}))
-    starts_on = forms.DateField(label=_("禁入起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("禁入起始日期"), widget=DateInput())
     evidence = forms.FileField(label=_("证据材料"), required=False)
 
     def clean_evidence(self):
@@ -118,13 +119,11 @@ class AcceptCommissionForm(forms.Form):
 
 
 class EvaluationForm(forms.Form):
-    onsite_date = forms.DateField(
-        label=_("现场评价日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    onsite_date = forms.DateField(label=_("现场评价日期"), required=False, widget=DateInput())
     basic_requirements_met = forms.NullBooleanField(
         label=_("基本要求"),
         required=False,
-        widget=forms.Select(choices=[("unknown", _("请选择")), ("true", _("符合")), ("false", _("不符合"))]),
+        widget=MetSelect(),
     )
     highlights = forms.CharField(label=_("亮点（不超过100字）"), max_length=100, required=False)
     report = forms.FileField(label=_("评价报告"), required=False)

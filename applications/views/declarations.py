@@ -114,7 +114,10 @@ def declaration_eligibility(request, pk):
         messages.error(request, editable.reason)
         return redirect("applications:detail", pk=pk)
     form = EligibilityForm(
-        request.POST or None, category=declaration.category, attested=declaration.attested_items
+        request.POST or None,
+        category=declaration.category,
+        attested=declaration.attested_items,
+        committed=declaration.commitments.exists(),
     )
     if request.method == "POST" and form.is_valid():
         with refusal_as_form_error(form):

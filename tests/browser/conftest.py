@@ -95,3 +95,13 @@ def browser_cast(transactional_db, django_db_serialized_rollback, live_server, r
     restores the serialized database (regions, role groups, content types) first.
     """
     return request.getfixturevalue("cast")
+
+
+@pytest.fixture
+def page(page):
+    """Playwright's page, failing the test on any console error or uncaught script error it saw."""
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    assert errors == [], f"console errors: {errors}"

@@ -33,6 +33,7 @@ def fill_in_basic_information(page: Page):
     form.get_by_label("所属行业").fill("C3811")
     form.get_by_label("通讯地址").fill("武汉市东湖高新区高新大道1号")
     form.get_by_label("单位性质").select_option(label="民营企业")
+    form.get_by_label("成立日期").fill("2008-05-12")
     form.get_by_label("法定代表人").fill("张建国")
     form.get_by_label("联系人").fill("张敏")
     form.get_by_label("手机").fill("13800138000")
@@ -91,6 +92,13 @@ def test_enterprise_declares_a_green_factory_and_submits_it_to_the_city(
 
     # The four steps before submitting: 基本信息, 基本条件与承诺, 自评价, 上传材料.
     fill_in_basic_information(page)
+    expect(page).to_have_url(re.compile(r"/eligibility/$"))
+    page.get_by_role("link", name="1. 基本信息").click()
+    form = page.get_by_role("main")
+    expect(form.get_by_label("成立日期")).to_have_value("2008-05-12")
+    expect(form.get_by_label("单位性质")).to_have_value("private")
+    expect(form.get_by_label("所属行业")).to_have_value("C3811")
+    form.get_by_role("button", name="保存，下一步").click()
     attest_every_condition(page)
     expect(page.get_by_role("status").filter(has_text="已记录基本条件确认")).to_be_visible()
     self_evaluate_every_indicator_as_met(page, declaration)
