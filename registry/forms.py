@@ -77,6 +77,21 @@ class ObjectionForm(forms.Form):
         return evidence
 
 
+class ClosePublicityForm(forms.Form):
+    """Before the notice's term is over, ending it needs a reason; at term, nothing to fill in."""
+
+    early_reason = forms.CharField(
+        label=_("期满前结束的理由"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例如：公示内容有误，需撤回后重新公示。理由记入公示和办理记录。"),
+    )
+
+    def __init__(self, *args, publicity, **kwargs):
+        super().__init__(*args, **kwargs)
+        if publicity.term_over():
+            del self.fields["early_reason"]
+
+
 class ObjectionHandlingForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("处理结果"), choices=[("uphold", _("异议成立")), ("dismiss", _("异议不成立"))]

@@ -71,6 +71,7 @@ class Publicity(models.Model):
     declarations = models.ManyToManyField(Declaration, verbose_name=_("公示对象"), related_name="publicities")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    early_close_reason = models.TextField(_("提前结束理由"), blank=True)
 
     class Meta:
         verbose_name = _("公示")
@@ -83,6 +84,10 @@ class Publicity(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    def term_over(self, on=None) -> bool:
+        """The notice runs through its last day: it may end as of the day after ``ends_on``."""
+        return (on or timezone.localdate()) > self.ends_on
 
     def accepts_objections(self, on=None) -> bool:
         on = on or timezone.localdate()
@@ -196,8 +201,13 @@ class ListImport(models.Model):
 
 class ListedUnitQuerySet(models.QuerySet):
     def public(self):
-        """What the public lists show: every unit not removed, ready for a list page."""
-        return self.for_lists().exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
+        """What the public lists show: every published unit not removed, ready for a list page."""
+        return self.for_lists().published().exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
+
+    def published(self):
+        """Units whose list is out with its 文号. A unit listed when its 公示 closed waits for the province's
+        发布名单; units imported from a list already published carry that list's facts."""
+        return self.filter(models.Q(publication__isnull=False) | models.Q(declaration__isnull=True))
 
     def for_lists(self):
         return self.select_related("organisation", "region").order_by(

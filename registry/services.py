@@ -91,17 +91,26 @@ def open_publicity(
     return publicity
 
 
-def close_publicity(publicity_id, *, user=None):
-    """Close a notice: every unit still in publicity is listed. Closing twice does nothing more.
+def close_publicity(publicity_id, *, user=None, early_reason=""):
+    """Close a notice: every unit still in publicity is listed, to enter the public lists when the province
+    publishes the list with its 文号. Closing twice does nothing more.
 
+    A notice runs its full term (through ``ends_on``, in the kind of days it was opened with): before then the
+    province must record why it ends early (an error in the notice, say), kept on the notice and in the audit.
     Refused while an objection waits for the province's decision. ``user=None`` is the scheduled task.
     """
+    early_reason = (early_reason or "").strip()
     with transaction.atomic():
         publicity = Publicity.objects.select_for_update().get(pk=publicity_id)
         if publicity.closed_at:
             return []
         if user is not None:
             refuse_unless(may_close_publicity, user, publicity)
+        if not publicity.term_over() and not early_reason:
+            raise Refused(
+                _("公示期至 %(end)s 结束，期满前结束须记录理由（如公示内容有误）。")
+                % {"end": publicity.ends_on}
+            )
         pending = publicity.objections.filter(status=Objection.Status.PENDING).count()
         if pending:
             raise Refused(_("还有 %(n)d 件异议未处理，处理后才能结束公示。") % {"n": pending})
@@ -111,10 +120,15 @@ def close_publicity(publicity_id, *, user=None):
             declaration = transition(pk, "list", user=user, system=user is None)
             listed.append(list_unit(declaration, level=ListedUnit.Level.PROVINCIAL))
         publicity.closed_at = timezone.now()
-        publicity.save(update_fields=["closed_at"])
-        AuditEntry.record(
-            publicity, actor=user, action="close_publicity", opinion=_("列入名单%(n)d个") % {"n": len(listed)}
-        )
+        publicity.early_close_reason = "" if publicity.term_over() else early_reason
+        publicity.save(update_fields=["closed_at", "early_close_reason"])
+        opinion = _("列入名单%(n)d个") % {"n": len(listed)}
+        if publicity.early_close_reason:
+            opinion = _("%(listed)s；期满前结束，理由：%(reason)s") % {
+                "listed": opinion,
+                "reason": publicity.early_close_reason,
+            }
+        AuditEntry.record(publicity, actor=user, action="close_publicity", opinion=opinion)
     return listed
 
 
@@ -226,8 +240,18 @@ def publish_list(units, *, user, level, year, document_number, region=None, publ
             published_on=published_on or timezone.localdate(),
             published_by=user,
         )
-        ListedUnit.objects.filter(pk__in=[u.pk for u in units]).update(
-            publication=publication, document_number=document_number
+        # 入选日期 is the list's 发布日期, and the three-yearly re-review counts from it.
+        published = list(
+            ListedUnit.objects.filter(pk__in=[u.pk for u in units]).select_related(
+                "declaration__batch__policy"
+            )
+        )
+        for unit in published:
+            unit.publication, unit.document_number = publication, document_number
+            unit.listed_on = publication.published_on
+            unit.next_review_on = unit.policy().next_review_on(unit.listed_on)
+        ListedUnit.objects.bulk_update(
+            published, ["publication", "document_number", "listed_on", "next_review_on"]
         )
         AuditEntry.record(publication, actor=user, action="publish_list", opinion=document_number)
     return publication

@@ -17,7 +17,7 @@ from ..models import ListedUnit, Publicity
 
 def home(request):
     """The public portal's front page: the programme in numbers, the open notices, the way in."""
-    listed = ListedUnit.objects.exclude(review_status=ListedUnit.ReviewStatus.REMOVED).order_by()
+    listed = ListedUnit.objects.published().exclude(review_status=ListedUnit.ReviewStatus.REMOVED).order_by()
     by_category = dict(listed.values_list("category").annotate(n=Count("organisation", distinct=True)))
     by_level = dict(listed.values_list("level").annotate(n=Count("pk")))
     context = {
@@ -47,7 +47,8 @@ def listed_units_export(request):
 def listed_unit(request, pk):
     unit = get_object_or_404(ListedUnit.objects.public(), pk=pk)
     others = (
-        ListedUnit.objects.filter(organisation=unit.organisation)
+        ListedUnit.objects.published()
+        .filter(organisation=unit.organisation)
         .exclude(pk=unit.pk)
         .exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
         .order_by("-year")

@@ -4,16 +4,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from applications import workflow
 from greenmfg.downloads import pdf_response
 from greenmfg.permissions import allowed, require
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 
 from .. import exports, services
-from ..forms import ObjectionForm, ObjectionHandlingForm, PublicityForm
+from ..forms import ClosePublicityForm, ObjectionForm, ObjectionHandlingForm, PublicityForm
 from ..models import Objection, Publicity
 from ..permissions import may_close_publicity, may_handle_objections, may_open_publicity
 
@@ -81,14 +83,49 @@ def publicity_pdf(request, pk):
 
 
 @login_required
-@require_POST
 def publicity_close(request, pk):
+    """Ending a notice lists its units for good: this page says so and asks first (a reason before term)."""
     publicity = get_object_or_404(Publicity, pk=pk)
     require(may_close_publicity, request.user, publicity)
-    with refusal_as_message(request):
-        listed = services.close_publicity(pk, user=request.user)
-        messages.success(request, _("公示已结束，%(n)d个单位列入名单。") % {"n": len(listed)})
-    return redirect("registry:publicity_detail", pk=pk)
+    form = ClosePublicityForm(request.POST if request.method == "POST" else None, publicity=publicity)
+    if request.method == "POST" and form.is_valid():
+        with refusal_as_form_error(form):
+            listed = services.close_publicity(
+                pk, user=request.user, early_reason=form.cleaned_data.get("early_reason", "")
+            )
+            messages.success(
+                request,
+                _(
+                    "公示已结束，%(n)d个单位列入省级名单待发布。下一步：在“发布名单”填写文号发布后，这些单位进入公开名单。"
+                )
+                % {"n": len(listed)},
+            )
+            return redirect("registry:publicity_detail", pk=pk)
+    waiting = publicity.declarations.filter(state__in=workflow.IN_PUBLICITY).count()
+    pending = publicity.objections.filter(status=Objection.Status.PENDING).count()
+    what_happens = [
+        _("公示“%(title)s”结束，不再受理异议。") % {"title": publicity.title},
+        _("仍在公示中的 %(n)d 个单位列入省级名单（待发布），其申报变为“已入选”。") % {"n": waiting},
+        _("这些单位在省经信厅发布名单并填写文号后，才出现在公开名单中。"),
+    ]
+    if not publicity.term_over():
+        what_happens.insert(
+            0,
+            _("公示期至 %(end)s 才届满，现在结束属于期满前结束，须填写理由。") % {"end": publicity.ends_on},
+        )
+    if pending:
+        what_happens.append(_("注意：还有 %(n)d 件异议未处理，须先处理才能结束。") % {"n": pending})
+    context = {
+        "title": _("结束公示"),
+        "heading": _("确认结束公示并列入名单"),
+        "what_happens": what_happens,
+        "cannot_undo": _("公示结束后不能重新开放，列入名单的单位不能退回公示。"),
+        "action": request.path,
+        "button": _("确认结束公示"),
+        "cancel_url": reverse("registry:publicity_detail", args=[pk]),
+        "form": form,
+    }
+    return render(request, "confirm.html", context)
 
 
 @login_required

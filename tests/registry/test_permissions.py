@@ -23,7 +23,9 @@ def test_the_close_button_shows_where_closing_is_allowed(cast, login, who):
     client = login(getattr(cast, who))
 
     shown = f"/publicity/{publicity.pk}/close/" in client.get(f"/publicity/{publicity.pk}/").content.decode()
-    closed = client.post(f"/publicity/{publicity.pk}/close/").status_code == 302
+    closed = (
+        client.post(f"/publicity/{publicity.pk}/close/", {"early_reason": "公示内容有误"}).status_code == 302
+    )
 
     assert shown == closed == (who == "province")
 
@@ -32,7 +34,7 @@ def test_a_closed_notice_offers_no_close_and_refuses_it_with_the_reason(cast, lo
     declaration = passed_review(cast)
     publicity = open_publicity([declaration.pk], user=cast.province, title="公示", batch=declaration.batch)
     client = login(cast.province)
-    client.post(f"/publicity/{publicity.pk}/close/")
+    client.post(f"/publicity/{publicity.pk}/close/", {"early_reason": "公示内容有误"})
 
     assert (
         f"/publicity/{publicity.pk}/close/" not in client.get(f"/publicity/{publicity.pk}/").content.decode()

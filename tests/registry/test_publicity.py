@@ -18,7 +18,7 @@ from registry.services import close_due_publicities, open_publicity
 from registry.tasks import close_due_publicities as close_task
 
 from ..factories import PDF_BYTES, BatchFactory, OrganisationFactory, ready_to_submit
-from ..workflow.test_journey import publicity_form
+from ..workflow.test_journey import publicity_form, publish, term_over
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,8 @@ def test_a_publicity_runs_from_creation_through_objections_to_listing(cast, logi
 
     # The province cannot close while the objection waits; it upholds it, then closes.
     province = login(cast.province)
-    refused = province.post(f"/publicity/{publicity.pk}/close/", follow=True).content.decode()
+    term_over(publicity)
+    refused = province.post(f"/publicity/{publicity.pk}/close/").content.decode()
     assert "还有 1 件异议未处理" in refused
     province.post(f"/publicity/objections/{filed.pk}/handle/", {"outcome": "uphold", "note": "经核实属实"})
     assert Declaration.objects.get(pk=objected.pk).state == "rejected"
@@ -138,6 +139,9 @@ def test_a_publicity_runs_from_creation_through_objections_to_listing(cast, logi
 
     assert Declaration.objects.get(pk=kept.pk).state == "listed"
     assert list(ListedUnit.objects.values_list("organisation__name", flat=True)) == [cast.wuhan_org.name]
+    client.logout()
+    assert cast.wuhan_org.name not in client.get("/lists/").content.decode()
+    publish(login(cast.province), ListedUnit.objects.get())
     client.logout()
     assert cast.wuhan_org.name in client.get("/lists/").content.decode()
     assert cast.huangshi_org.name not in client.get("/lists/").content.decode()
@@ -302,3 +306,64 @@ def test_a_unit_has_its_own_public_page(cast, client):
     unit.review_status = "removed"
     unit.save()
     assert client.get(f"/lists/{unit.pk}/").status_code == 404
+
+
+# A 公示 runs its full term, and its units are public only once their list is published
+
+
+def test_a_notice_cannot_end_before_its_term_without_a_reason(cast, login):
+    declaration = passed_review(cast)
+    publicity = open_publicity([declaration.pk], user=cast.province, title="公示", batch=declaration.batch)
+    province = login(cast.province)
+
+    page = province.get(f"/publicity/{publicity.pk}/close/").content.decode()
+    assert f"公示期至 {publicity.ends_on:%Y-%m-%d}" in page or "才届满" in page
+    assert "此操作不可撤销" in page and "期满前结束的理由" in page
+    refused = province.post(f"/publicity/{publicity.pk}/close/", {"early_reason": "  "})
+
+    assert refused.status_code == 200
+    assert "这个字段是必填项" in refused.content.decode()
+    assert Publicity.objects.get(pk=publicity.pk).closed_at is None
+    assert Declaration.objects.get(pk=declaration.pk).state == "in_publicity"
+
+
+def test_ending_a_notice_early_records_the_reason_on_the_notice_and_in_the_audit(cast, login, client):
+    from greenmfg.models import AuditEntry
+
+    declaration = passed_review(cast)
+    publicity = open_publicity([declaration.pk], user=cast.province, title="公示", batch=declaration.batch)
+    login(cast.province).post(f"/publicity/{publicity.pk}/close/", {"early_reason": "公示名单有误，撤回重发"})
+
+    closed = Publicity.objects.get(pk=publicity.pk)
+    assert closed.early_close_reason == "公示名单有误，撤回重发"
+    entry = AuditEntry.for_object(closed).get(action="close_publicity")
+    assert entry.actor == cast.province and "公示名单有误，撤回重发" in entry.opinion
+    client.logout()
+    page = client.get(f"/publicity/{publicity.pk}/").content.decode()
+    assert "期满前结束" in page and "公示名单有误，撤回重发" in page
+
+
+def test_at_term_a_notice_ends_without_a_reason_and_its_units_await_the_published_list(cast, login, client):
+    declaration = passed_review(cast)
+    publicity = open_publicity([declaration.pk], user=cast.province, title="公示", batch=declaration.batch)
+    term_over(publicity)
+    province = login(cast.province)
+    assert "期满前结束的理由" not in province.get(f"/publicity/{publicity.pk}/close/").content.decode()
+
+    done = province.post(f"/publicity/{publicity.pk}/close/", follow=True).content.decode()
+
+    assert "1个单位列入省级名单待发布" in done and "发布名单" in done
+    unit = ListedUnit.objects.get(declaration=declaration)
+    client.logout()
+    assert cast.wuhan_org.name not in client.get("/lists/").content.decode()
+    assert client.get(f"/lists/{unit.pk}/").status_code == 404
+
+    publish(login(cast.province), unit, published_on="2026-12-20")
+
+    client.logout()
+    unit.refresh_from_db()
+    assert unit.document_number == "鄂经信节能〔2026〕99号"
+    assert unit.listed_on == unit.publication.published_on == date(2026, 12, 20)
+    assert unit.next_review_on == date(2029, 12, 20)
+    page = client.get(f"/lists/{unit.pk}/").content.decode()
+    assert "鄂经信节能〔2026〕99号" in page and cast.wuhan_org.name in client.get("/lists/").content.decode()

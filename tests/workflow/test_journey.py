@@ -1,19 +1,45 @@
 """One declaration travels the whole policy through the HTTP client, each step done by the right role."""
 
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from applications.models import Batch, Declaration
 from greenmfg.models import AuditEntry
-from registry.models import ListedUnit
+from registry.models import ListedUnit, Publicity
 from reviews.models import Commission, Expert
 
 from ..factories import PDF_BYTES, BatchFactory, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+def term_over(publicity):
+    """The notice's days have all passed: moved back so that its last day was yesterday."""
+    days = publicity.ends_on - publicity.starts_on
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Publicity.objects.filter(pk=publicity.pk).update(ends_on=yesterday, starts_on=yesterday - days)
+
+
+def publish(province, *units, document_number="鄂经信节能〔2026〕99号", published_on="2026-12-20"):
+    """The province publishes the provincial list of ``units`` with its 文号, through its page."""
+    response = province.post(
+        "/lists/publish/",
+        {
+            "year": "2026",
+            "document_number": document_number,
+            "published_on": published_on,
+            "units": [u.pk for u in units],
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/lists/publish/", (
+        response.content.decode()
+    )
+    return response
 
 
 def state_of(declaration_id):
@@ -184,16 +210,19 @@ def test_whole_journey_from_draft_to_the_public_list_and_its_export(cast, login)
     )
     assert state_of(declaration.pk) == "review_passed"
 
-    # 省经信厅 opens 公示, closes it; the unit is listed.
+    # 省经信厅 opens 公示, closes it at term; the unit is listed, then published with its 文号.
     response = client.post("/publicity/new/", publicity_form(batch, [declaration]))
     assert state_of(declaration.pk) == "in_publicity"
     publicity_url = response["Location"]
     assert cast.wuhan_org.name in client.get(publicity_url).content.decode()
+    term_over(Publicity.objects.get())
     client.post(f"{publicity_url}close/")
     assert state_of(declaration.pk) == "listed"
 
     unit = ListedUnit.objects.get(declaration=declaration)
     assert unit.level == "provincial"
+    publish(client, unit)
+    unit.refresh_from_db()
     assert unit.next_review_on.year == unit.listed_on.year + 3
 
     # 公众: the public list shows it.
