@@ -558,7 +558,11 @@ class Declaration(FSMModelMixin, models.Model):
             cond.self_evaluation_passed,
             cond.required_attachments_uploaded,
         ],
-        custom={"label": _("提交自评价"), "button": True},
+        custom={
+            "label": _("提交自评价"),
+            "button": True,
+            "next": _("下一步：需要第三方评价的，请委托第三方评价机构；否则提交市州初审。"),
+        },
     )
     def submit_self_evaluation(self):
         pass
@@ -594,7 +598,20 @@ class Declaration(FSMModelMixin, models.Model):
             cond.no_exclusion_in_force,
             cond.before_submission_deadline,
         ],
-        custom={"label": _("提交市州初审"), "button": True},
+        custom={
+            "label": _("提交市州初审"),
+            "button": True,
+            "next": _("下一步：等待市州经信局初审，结果会通知您。"),
+            "confirm": {
+                "happens": [
+                    _("申报连同基本信息、自评价和全部材料报送所在市州经信局初审。"),
+                    _("提交后申报单位不能再修改，除非市州退回修改。"),
+                ],
+                "cannot_undo": _(
+                    "提交后不能自行收回修改；如需修改，只能等待市州退回，或撤回申报（撤回后本批次不能再提交）。"
+                ),
+            },
+        },
     )
     def submit_to_city(self):
         pass
@@ -604,7 +621,11 @@ class Declaration(FSMModelMixin, models.Model):
         source=State.CITY_REVIEW,
         target=State.RETURNED,
         permission=for_transition(is_city_official_of),
-        custom={"label": _("退回修改"), "opinion": True},
+        custom={
+            "label": _("退回修改"),
+            "opinion": True,
+            "next": _("申报单位会收到通知，修改后重新提交。"),
+        },
     )
     def return_for_revision(self):
         pass
@@ -615,7 +636,18 @@ class Declaration(FSMModelMixin, models.Model):
         target=State.CITY_REVIEW,
         permission=for_transition(is_applicant),
         conditions=[cond.no_exclusion_in_force, cond.before_recommendation_deadline],
-        custom={"label": _("重新提交"), "button": True},
+        custom={
+            "label": _("重新提交"),
+            "button": True,
+            "next": _("下一步：等待市州经信局重新初审。"),
+            "confirm": {
+                "happens": [
+                    _("修改后的申报重新报送市州经信局初审，市州可看到与上次提交相比的修改。"),
+                    _("提交后申报单位不能再修改，除非市州再次退回。"),
+                ],
+                "cannot_undo": _("重新提交后不能自行收回修改。"),
+            },
+        },
     )
     def resubmit(self):
         pass
@@ -696,7 +728,19 @@ class Declaration(FSMModelMixin, models.Model):
         source=sorted(workflow.WITHDRAWABLE),
         target=State.WITHDRAWN,
         permission=for_transition(is_applicant),
-        custom={"label": _("撤回申报"), "button": True},
+        custom={
+            "label": _("撤回申报"),
+            "button": True,
+            "confirm": {
+                "happens": [
+                    _("申报变为“已撤回”，不再进入初审、评审和公示。"),
+                    _("已填写的信息和材料保留在平台上，仅供查阅。"),
+                ],
+                "cannot_undo": _(
+                    "撤回后这份申报不能恢复，也不能再提交；如仍要申报，须在批次截止前新建申报。"
+                ),
+            },
+        },
     )
     def withdraw(self):
         pass

@@ -44,6 +44,7 @@ class TransitionOffer:
     label: str
     needs_opinion: bool
     blocked_reason: str | None = None
+    confirm: bool = False
 
 
 def _transition_meta(declaration, name):
@@ -119,6 +120,26 @@ def page_transitions() -> frozenset[str]:
     return frozenset(t.name for t in field.get_all_transitions(Declaration) if t.custom.get("button"))
 
 
+def confirmation(name) -> dict | None:
+    """What an irreversible transition does and what cannot be undone, for the page that asks first; None for
+    the others."""
+    field = Declaration._meta.get_field("state")
+    return next(
+        (t.custom.get("confirm") for t in field.get_all_transitions(Declaration) if t.name == name), None
+    )
+
+
+def done_message(declaration, name) -> str:
+    """What a transition did and, where the workflow says so, what comes next."""
+    field = Declaration._meta.get_field("state")
+    custom = next(t.custom for t in field.get_all_transitions(Declaration) if t.name == name)
+    done = _("已%(action)s，申报现为“%(state)s”。") % {
+        "action": custom["label"],
+        "state": declaration.get_state_display(),
+    }
+    return f"{done}{custom['next']}" if custom.get("next") else done
+
+
 def action_labels() -> dict[str, str]:
     """Chinese names of what the audit trail records for a declaration."""
     field = Declaration._meta.get_field("state")
@@ -142,7 +163,11 @@ def offered_transitions(declaration, user) -> list[TransitionOffer]:
     for t in _permitted(declaration, user):
         if t.custom.get("button"):
             blocked = next((c.message(declaration) for c in t.conditions if not c(declaration)), None)
-            offers.append(TransitionOffer(t.name, t.custom["label"], bool(t.custom.get("opinion")), blocked))
+            offers.append(
+                TransitionOffer(
+                    t.name, t.custom["label"], bool(t.custom.get("opinion")), blocked, "confirm" in t.custom
+                )
+            )
     return offers
 
 

@@ -125,11 +125,31 @@ def rank(batch, region, *, user, order: list[int]):
             r.declaration_id: r
             for r in CityPreReview.objects.filter(declaration__in=recommended(batch, region))
         }
-        if set(order) != set(reviews):
-            raise Refused(_("排序须包含全部拟推荐的申报，且不能包含其他申报。"))
+        if set(order) - set(reviews):
+            raise Refused(_("排序只能包含本市州拟推荐的申报。"))
+        if len(order) != len(set(order)) or set(order) != set(reviews):
+            raise Refused(_duplicate_refusal(order, reviews))
         for position, declaration_id in enumerate(order, start=1):
             reviews[declaration_id].rank = position
         CityPreReview.objects.bulk_update(reviews.values(), ["rank"])
+
+
+def _duplicate_refusal(order, reviews) -> str:
+    """Which declaration was chosen for more than one place, at which places, and which got none."""
+    names = {d.pk: str(d) for d in Declaration.objects.filter(pk__in=reviews).select_related("organisation")}
+    places = {}
+    for position, declaration_id in enumerate(order, start=1):
+        places.setdefault(declaration_id, []).append(position)
+    twice = [
+        _("“%(name)s”被排在第%(places)s位") % {"name": names[pk], "places": "、".join(map(str, at))}
+        for pk, at in places.items()
+        if len(at) > 1
+    ]
+    missing = [names[pk] for pk in reviews if pk not in places]
+    message = _("每个申报只能占一个位置：%(twice)s") % {"twice": "；".join(twice)} if twice else ""
+    if missing:
+        message += _("。没有排上位置的：%(missing)s") % {"missing": "、".join(f"“{m}”" for m in missing)}
+    return f"{message}。" if message else _("排序须包含全部拟推荐的申报。")
 
 
 def submit_recommendation(batch, region, *, user, opinion):

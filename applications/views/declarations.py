@@ -5,8 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from greenmfg.downloads import pdf_response
 from greenmfg.models import AuditEntry
@@ -136,19 +137,46 @@ def declaration_eligibility(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def declaration_transition(request, pk, name):
+    """Runs a transition posted from the declaration page. An irreversible one first asks on its own page (GET)
+    and runs only when that page's form says it was confirmed; an unconfirmed post is sent to that page."""
     declaration = _visible(request, pk)
     if name not in services.page_transitions():
         raise PermissionDenied(_("此操作不能在申报页面执行。"))
+    confirmation = services.confirmation(name)
+    if confirmation and request.POST.get("confirmed") != "yes":
+        return _confirmation_page(request, declaration, name, confirmation)
+    if request.method != "POST":
+        return redirect("applications:detail", pk=pk)
     form = OpinionForm(request.POST)
     form.is_valid()
     with refusal_as_message(request):
-        services.transition(
+        moved = services.transition(
             declaration.pk, name, user=request.user, opinion=form.cleaned_data.get("opinion", "")
         )
-        messages.success(request, _("操作成功。"))
+        messages.success(request, services.done_message(moved, name))
     return redirect("applications:detail", pk=pk)
+
+
+def _confirmation_page(request, declaration, name, confirmation):
+    if request.method == "POST":
+        return redirect(request.path)
+    label = services.action_labels()[name]
+    refusal = services.refusal_reason(declaration, name, request.user)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("applications:detail", pk=declaration.pk)
+    context = {
+        "title": label,
+        "heading": _("确认%(action)s：%(declaration)s") % {"action": label, "declaration": declaration},
+        "what_happens": confirmation["happens"],
+        "cannot_undo": confirmation["cannot_undo"],
+        "action": request.path,
+        "button": _("确认%(action)s") % {"action": label},
+        "cancel_url": reverse("applications:detail", args=[declaration.pk]),
+    }
+    return render(request, "confirm.html", context)
 
 
 @login_required

@@ -80,15 +80,23 @@ def city_recommendation(request, batch_pk):
     if request.method == "POST":
         if "rank" in request.POST:
             order = [int(pk) for pk in request.POST.getlist("order") if pk.isdigit()]
-            city.rank(batch, region, user=request.user, order=order)
-            messages.success(request, _("排序已保存。"))
+            with refusal_as_message(request):
+                city.rank(batch, region, user=request.user, order=order)
+                messages.success(request, _("排序已保存。下一步：填写推荐意见并报送推荐。"))
             return redirect("reviews:city_recommendation", batch_pk=batch.pk)
+        if form.is_valid() and request.POST.get("confirmed") != "yes":
+            return _confirm_submission(request, batch, region, form.cleaned_data["opinion"])
         if form.is_valid():
             with refusal_as_message(request):
+                sent = len(city.recommended(batch, region))
                 city.submit_recommendation(
                     batch, region, user=request.user, opinion=form.cleaned_data["opinion"]
                 )
-                messages.success(request, _("推荐已报送省经信厅。"))
+                messages.success(
+                    request,
+                    _("已向省经信厅报送%(n)d个推荐申报，排序和初审结论已锁定。下一步：省经信厅组织专家评审。")
+                    % {"n": sent},
+                )
                 return redirect("reviews:city_recommendation", batch_pk=batch.pk)
     queue = Declaration.objects.filter(batch=batch, region=region).select_related("organisation", "region")
     context = {
@@ -99,12 +107,37 @@ def city_recommendation(request, batch_pk):
         "undecided": list(queue.filter(state__in=workflow.AWAITING_CITY, city_review__isnull=True)),
         "submitted": city.recommendation_for(batch, region),
         "sent": list(
-            queue.filter(city_review__decision=CityPreReview.Decision.RECOMMEND).exclude(
-                state__in=workflow.AWAITING_CITY
-            )
+            queue.filter(city_review__decision=CityPreReview.Decision.RECOMMEND)
+            .exclude(state__in=workflow.AWAITING_CITY)
+            .select_related("city_review")
+            .order_by("city_review__rank", "pk")
         ),
     }
     return render(request, "reviews/city_recommendation.html", context)
+
+
+def _confirm_submission(request, batch, region, opinion):
+    """报送 locks the city's ranking and sends it on: the page lists what goes, in order, and asks first."""
+    ranked = list(city.recommended(batch, region))
+    what_happens = [
+        _("以下 %(n)d 个申报按此排序报送省经信厅，进入省级评审：") % {"n": len(ranked)},
+        *(
+            _("第%(rank)s位：%(declaration)s") % {"rank": d.city_review.rank or "—", "declaration": d}
+            for d in ranked
+        ),
+        _("本市州的排序和初审结论随即锁定。"),
+    ]
+    context = {
+        "title": _("报送推荐"),
+        "heading": _("确认报送%(region)s的推荐") % {"region": region.name},
+        "what_happens": what_happens,
+        "cannot_undo": _("报送后不能修改排序、初审结论和推荐意见，也不能再次报送。"),
+        "action": request.get_full_path(),
+        "hidden": {"opinion": opinion},
+        "button": _("确认报送推荐"),
+        "cancel_url": request.get_full_path(),
+    }
+    return render(request, "confirm.html", context)
 
 
 @login_required

@@ -54,8 +54,12 @@ def test_a_city_official_reviews_recommends_and_submits_the_citys_recommendation
 
     expect(page).to_have_url(re.compile(r"/reviews/city/\d+/$"))
     page.get_by_role("button", name="保存排序").click()
-    page.get_by_role("button", name="报送推荐").click()
-    expect(page.get_by_text("推荐已报送省经信厅。")).to_be_visible()
+    page.get_by_role("button", name="报送推荐…").click()
+    expect(page.get_by_text("此操作不可撤销")).to_be_visible()
+    assert Declaration.objects.get(pk=declaration.pk).state == "city_review"
+    page.get_by_role("button", name="确认报送推荐").click()
+    expect(page.get_by_text("已向省经信厅报送1个推荐申报")).to_be_visible()
+    expect(page.get_by_role("cell", name=str(declaration))).to_be_visible()
     page.screenshot(path=tmp_path / "city-recommendation.png", full_page=True)
     assert Declaration.objects.get(pk=declaration.pk).state == "province_review"
 

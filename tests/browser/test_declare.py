@@ -111,9 +111,13 @@ def test_enterprise_declares_a_green_factory_and_submits_it_to_the_city(
     expect(badge).to_have_text("自评完成")
 
     # This batch needs no third-party evaluation: straight on to the city.
-    page.get_by_role("button", name="提交市州初审").click()
+    page.get_by_role("button", name="提交市州初审…").click()
+    expect(page.get_by_text("此操作不可撤销")).to_be_visible()
+    assert Declaration.objects.get(pk=declaration.pk).state == "self_evaluated"
+    page.get_by_role("button", name="确认提交市州初审").click()
     expect(badge).to_have_text("市州初审")
-    expect(page.get_by_role("button", name="提交市州初审")).to_have_count(0)
+    expect(page.get_by_text("下一步：等待市州经信局初审")).to_be_visible()
+    expect(page.get_by_role("button", name="提交市州初审…")).to_have_count(0)
 
     page.screenshot(path=tmp_path / "declaration-city-review.png", full_page=True)
     declaration.refresh_from_db()

@@ -66,7 +66,9 @@ def test_the_city_ranks_and_submits_its_recommendation_as_a_whole_and_then_it_is
     assert set(Declaration.objects.values_list("state", flat=True)) == {"province_review"}
     assert [d.city_review.rank for d in (second, first)] == [1, 2]
     record = CityRecommendation.objects.get(batch=batch, region_id="420100")
-    again = client.post(f"/reviews/city/{batch.pk}/", {"opinion": "再次报送"}, follow=True).content.decode()
+    again = client.post(
+        f"/reviews/city/{batch.pk}/", {"opinion": "再次报送", "confirmed": "yes"}, follow=True
+    ).content.decode()
     assert "本市州的推荐已报送，不能重复报送" in again
     rerank = client.post(
         f"/reviews/city/{batch.pk}/", {"rank": "1", "order": [first.pk, second.pk]}, follow=True

@@ -47,7 +47,8 @@ def state_of(declaration_id):
 
 
 def post_transition(client, pk, name, opinion=""):
-    return client.post(f"/declarations/{pk}/transition/{name}/", {"opinion": opinion})
+    """Post a declaration's action as its page does; an irreversible one as its confirmation page posts it."""
+    return client.post(f"/declarations/{pk}/transition/{name}/", {"opinion": opinion, "confirmed": "yes"})
 
 
 BASIC_INFO = {
@@ -69,8 +70,9 @@ def city_decides(client, declaration, decision, opinion, items_to_fix=""):
 
 
 def city_submits(client, batch, ranked):
+    """Rank, then 报送 as the confirmation page posts it."""
     client.post(f"/reviews/city/{batch.pk}/", {"rank": "1", "order": [d.pk for d in ranked]})
-    return client.post(f"/reviews/city/{batch.pk}/", {"opinion": "同意推荐以上单位"})
+    return client.post(f"/reviews/city/{batch.pk}/", {"opinion": "同意推荐以上单位", "confirmed": "yes"})
 
 
 def publicity_form(batch, declarations, **overrides):
