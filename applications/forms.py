@@ -214,7 +214,6 @@ class BatchForm(forms.ModelForm):
             "evaluator_yearly_cap",
             "experts_per_declaration",
             "experts_from_other_cities",
-            "hide_other_scores",
         ]
         widgets = {
             "submission_deadline": DateTimeInput(),

@@ -302,9 +302,6 @@ class Batch(models.Model):
     experts_from_other_cities = models.BooleanField(
         _("专家须来自其他市州"), default=True, help_text=_("不得分配与申报单位同一市州的专家")
     )
-    hide_other_scores = models.BooleanField(
-        _("提交前不可见他人评分"), default=True, help_text=_("专家提交本人评分前看不到其他专家的评分")
-    )
 
     class Meta:
         verbose_name = _("申报批次")
@@ -502,6 +499,23 @@ class Declaration(FSMModelMixin, models.Model):
         verbose_name_plural = _("申报")
         ordering = ["-updated_at", "-pk"]
         permissions = [("evaluate_declaration", _("作为受托第三方机构评价申报"))]
+        # One live declaration per organisation, category and batch; for products, one per product. A withdrawn
+        # one does not count (the applicant may start again before the deadline); nor does a product draft
+        # whose product is not named yet. applications.services.refuse_duplicate explains it beforehand.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "batch", "category"],
+                condition=~models.Q(state=workflow.State.WITHDRAWN) & ~models.Q(category=Category.PRODUCT),
+                name="one_declaration_per_category_and_batch",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "batch", "product_name", "product_model"],
+                condition=~models.Q(state=workflow.State.WITHDRAWN)
+                & models.Q(category=Category.PRODUCT)
+                & ~models.Q(product_name=""),
+                name="one_declaration_per_product_and_batch",
+            ),
+        ]
         indexes = [
             models.Index(fields=["region", "state"]),
             models.Index(fields=["batch", "category"]),

@@ -108,6 +108,22 @@ def may_decide(user, declaration) -> Verdict:
     return verdict(declaration.state in workflow.IN_PROVINCIAL_REVIEW, _("该申报当前不在省级评审阶段。"))
 
 
+# Expert review is 背靠背: who reviews a declaration and how they scored is the province's to see; each expert
+# sees only their own entries.
+EXPERT_REVIEW_ACTIONS = frozenset({"assign_expert", "declare_conflict", "expert_submit"})
+
+
+@rule("declaration.audit_entry")
+def may_see_audit_entry(user, entry) -> Verdict:
+    """An entry of the declaration's trail; the experts' own are shown to the province and to their author."""
+    if entry.action not in EXPERT_REVIEW_ACTIONS:
+        return verdict(True, "")
+    return verdict(
+        bool(is_provincial(user)) or entry.actor_id == user.pk,
+        _("专家评审背靠背进行，评审专家信息仅省经信厅可见。"),
+    )
+
+
 @rule("declaration.create")
 def may_create(user, obj=None) -> Verdict:
     return verdict(

@@ -15,9 +15,11 @@ from greenmfg.permissions import refuse_unless
 from greenmfg.refusals import Refused
 from greenmfg.roles import Role
 
+from . import workflow
 from .models import (
     Attachment,
     Batch,
+    Category,
     Commitment,
     Declaration,
     Exclusion,
@@ -192,6 +194,13 @@ def create_declaration(*, organisation: Organisation, user, batch, category, **f
             % {"deadline": date_format(timezone.localtime(batch.submission_deadline), "Y年n月j日 H:i")}
         )
     with transaction.atomic():
+        refuse_duplicate(
+            organisation,
+            batch,
+            category,
+            fields.get("product_name", ""),
+            fields.get("product_model", ""),
+        )
         declaration = Declaration.objects.create(
             organisation=organisation,
             region_id=organisation.region_id,
@@ -202,6 +211,46 @@ def create_declaration(*, organisation: Organisation, user, batch, category, **f
         )
         AuditEntry.record(declaration, actor=user, action="create", to_state=declaration.state)
     return declaration
+
+
+def refuse_duplicate(organisation, batch, category, product_name="", product_model="", *, exclude=None):
+    """Refuse a second live declaration of one organisation in one category and batch (for products: of one
+    product), naming the one that exists; the database's constraints hold the same rule."""
+    others = (
+        Declaration.objects.filter(organisation=organisation, batch=batch, category=category)
+        .exclude(state=workflow.State.WITHDRAWN)
+        .exclude(pk=exclude)
+    )
+    if category == Category.PRODUCT:
+        if not product_name:
+            return
+        others = others.filter(product_name=product_name, product_model=product_model)
+    existing = others.first()
+    if existing is None:
+        return
+    facts = {
+        "organisation": organisation,
+        "batch": batch,
+        "category": existing.get_category_display(),
+        "product": f"{product_name} {product_model}".strip(),
+        "pk": existing.pk,
+        "state": existing.get_state_display(),
+    }
+    if category == Category.PRODUCT:
+        raise Refused(
+            _(
+                "%(organisation)s在“%(batch)s”已有产品“%(product)s”的申报（编号 %(pk)s，%(state)s），"
+                "同一产品每批次只能申报一份。请继续办理那一份；如需重新申报，请先将其撤回。"
+            )
+            % facts
+        )
+    raise Refused(
+        _(
+            "%(organisation)s在“%(batch)s”已有一份%(category)s申报（编号 %(pk)s，%(state)s），"
+            "同一单位同一类别每批次只能申报一份。请继续办理那一份；如需重新申报，请先将其撤回。"
+        )
+        % facts
+    )
 
 
 def _locked_editable(declaration):
@@ -221,6 +270,14 @@ def update_declaration(declaration, *, user, fields: dict):
         locked = _locked_editable(declaration)
         for name, value in fields.items():
             setattr(locked, name, value)
+        refuse_duplicate(
+            locked.organisation,
+            locked.batch,
+            locked.category,
+            locked.product_name,
+            locked.product_model,
+            exclude=locked.pk,
+        )
         locked.save()
         AuditEntry.record(locked, actor=user, action="edit")
     return locked

@@ -464,11 +464,16 @@ class Seeder:
         current_states = rng.choices(list(CURRENT_MIX), list(CURRENT_MIX.values()), k=n_current)
         first = next_id(Declaration)
         self.declaration_rows = []  # (id, org, region, batch, category, product, state, created, updated)
+        taken = set()  # one declaration per organisation, category and batch (per product), as the constraint says
         for n, state in enumerate(past_states + current_states):
             batch = self.current if n >= n_past else rng.choice(self.past)
-            pk, region, park, _name = rng.choice(self.orgs)
-            category = "park" if park else rng.choices(*ENTERPRISE_CATEGORIES)[0]
-            product = f"{rng.choice(PRODUCTS)} {rng.randint(100, 999)}" if category == "product" else ""
+            while True:
+                pk, region, park, _name = rng.choice(self.orgs)
+                category = "park" if park else rng.choices(*ENTERPRISE_CATEGORIES)[0]
+                product = f"{rng.choice(PRODUCTS)} {rng.randint(100, 999)}" if category == "product" else ""
+                if (pk, batch.pk, category, product) not in taken:
+                    taken.add((pk, batch.pk, category, product))
+                    break
             created = aware(date(batch.year, 1, 1), rng.randint(0, 150 * 86400))
             if batch is self.current:
                 updated = created + timedelta(

@@ -13,13 +13,13 @@ from applications.scoring import score
 from applications.services import transition
 from greenmfg.identifiers import normalise_credit_code
 from greenmfg.models import AuditEntry
-from greenmfg.permissions import is_provincial, refuse_unless
+from greenmfg.permissions import refuse_unless
 from greenmfg.refusals import Refused
 
 from . import assignment
 from .aggregation import aggregate
 from .models import Assignment, Commission, Expert, ExpertAnswer, ExpertConflict
-from .permissions import live_assignment, may_declare_conflict, may_manage_experts, may_score
+from .permissions import may_declare_conflict, may_manage_experts, may_score
 
 
 def candidates():
@@ -221,15 +221,6 @@ def save_scores(assignment_row, *, user, answers: dict, comments: dict, comment:
         if submit:
             AuditEntry.record(row.declaration, actor=user, action="expert_submit", opinion=str(row.score))
     return row
-
-
-def may_see_other_scores(declaration, user) -> bool:
-    if is_provincial(user):
-        return True
-    mine = live_assignment(user, declaration)
-    if mine is None:
-        return False
-    return mine.status == Assignment.Status.SUBMITTED or not declaration.batch.hide_other_scores
 
 
 def results(declarations):

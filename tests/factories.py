@@ -52,6 +52,14 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     credit_code = factory.LazyAttribute(lambda o: valid_credit_code(o.region_id))
 
 
+def enterprise_of(user, region_id="420100"):
+    """Another enterprise, in the same city by default, with ``user`` as its admin: a second declaration in one
+    category and batch must come from another organisation (one per organisation, category and batch)."""
+    organisation = OrganisationFactory(region_id=region_id)
+    organisation.memberships.create(user=user, is_admin=True)
+    return organisation
+
+
 class BatchFactory(factory.django.DjangoModelFactory):
     """A batch accepting all four categories with the shipped indicator templates."""
 

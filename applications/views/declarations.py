@@ -71,7 +71,11 @@ def _last_return(declaration, audit):
 def declaration_detail(request, pk):
     declaration = _visible(request, pk)
     labels = services.action_labels()
-    audit = list(AuditEntry.for_object(declaration))
+    audit = [
+        entry
+        for entry in AuditEntry.for_object(declaration)
+        if permissions.may_see_audit_entry(request.user, entry)
+    ]
     for entry in audit:
         entry.action_label = labels.get(entry.action, entry.action)
     context = {

@@ -113,9 +113,6 @@ def score(request, pk):
     )
     for row in rows:
         row.comment = comments.get(row.indicator.pk, "")
-    others = []
-    if experts.may_see_other_scores(declaration, request.user):
-        others = [a for a in experts.results([declaration])[declaration.pk][1] if a.pk != mine.pk]
     context = {
         "declaration": declaration,
         "assignment": mine,
@@ -123,8 +120,6 @@ def score(request, pk):
         "rows": rows,
         "editable": mine.status == Assignment.Status.ACTIVE and may_score(request.user, declaration),
         "with_comments": True,
-        "others": others,
-        "aggregate": experts.results([declaration])[declaration.pk][0] if others else None,
     }
     return render(request, "reviews/score.html", context)
 

@@ -14,7 +14,14 @@ from applications.models import Attachment, Declaration, Membership, Organisatio
 from greenmfg.identifiers import credit_code_check_character
 from greenmfg.models import AuditEntry
 
-from ..factories import PDF_BYTES, BatchFactory, OrganisationFactory, make_user, ready_to_submit
+from ..factories import (
+    PDF_BYTES,
+    BatchFactory,
+    OrganisationFactory,
+    enterprise_of,
+    make_user,
+    ready_to_submit,
+)
 from ..workflow.test_journey import city_decides, fill_in_by_http, post_transition
 
 pytestmark = pytest.mark.django_db
@@ -251,7 +258,7 @@ def test_lists_make_the_same_number_of_queries_with_1_and_with_50_declarations(c
     Declaration.objects.bulk_create(
         [
             Declaration(
-                organisation=cast.wuhan_org,
+                organisation=enterprise_of(cast.applicant),
                 region_id="420100",
                 batch=batch,
                 category="factory",
@@ -430,3 +437,66 @@ def test_each_of_the_four_categories_is_declared_and_submitted_through_its_own_f
     )
     for value in shown.values():
         assert value in page
+
+
+# One declaration per organisation, category and batch (per product for products)
+
+
+def test_a_second_declaration_in_the_same_category_and_batch_is_refused_in_the_form(cast, login):
+    first = new_declaration(cast)
+    client = login(cast.applicant)
+    response = client.post(
+        "/declarations/new/",
+        {"organisation": cast.wuhan_org.pk, "batch": first.batch.pk, "category": "factory"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"已有一份绿色工厂申报（编号 {first.pk}，草稿）" in page and "请先将其撤回" in page
+    assert Declaration.objects.count() == 1
+
+    services.transition(first.pk, "withdraw", user=cast.applicant)
+    again = client.post(
+        "/declarations/new/",
+        {"organisation": cast.wuhan_org.pk, "batch": first.batch.pk, "category": "factory"},
+    )
+    assert again.status_code == 302
+    assert Declaration.objects.exclude(state="withdrawn").count() == 1
+
+
+def test_products_are_one_declaration_per_product(cast, login):
+    from django.db import IntegrityError, transaction
+
+    first = new_declaration(cast, category="product")
+    services.update_declaration(
+        first, user=cast.applicant, fields={"product_name": "永磁同步电机", "product_model": "YE5-132M"}
+    )
+    other_model = services.create_declaration(
+        organisation=cast.wuhan_org, user=cast.applicant, batch=first.batch, category="product"
+    )
+    client = login(cast.applicant)
+    fields = {
+        "industry_code": "C3811", "address": "武汉市", "legal_representative": "张建国", "contact_name": "张敏",
+        "contact_mobile": "13800138000", "product_name": "永磁同步电机", "evaluation_standard": "T/CEEIA 280",
+    }  # fmt: skip
+    assert (
+        client.post(
+            f"/declarations/{other_model.pk}/edit/", {**fields, "product_model": "YE5-160M"}
+        ).status_code
+        == 302
+    )
+
+    same = client.post(f"/declarations/{other_model.pk}/edit/", {**fields, "product_model": "YE5-132M"})
+    assert "已有产品“永磁同步电机 YE5-132M”的申报" in same.content.decode()
+    assert Declaration.objects.get(pk=other_model.pk).product_model == "YE5-160M"
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Declaration.objects.filter(pk=other_model.pk).update(product_model="YE5-132M")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Declaration.objects.create(
+            organisation=cast.wuhan_org, region_id="420100", batch=first.batch, category="factory",
+            created_by=cast.applicant,
+        )  # fmt: skip
+        Declaration.objects.create(
+            organisation=cast.wuhan_org, region_id="420100", batch=first.batch, category="factory",
+            created_by=cast.applicant,
+        )  # fmt: skip

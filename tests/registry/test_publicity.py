@@ -17,7 +17,7 @@ from registry.models import ListedUnit, NationalRecommendation, Objection, Publi
 from registry.services import close_due_publicities, open_publicity
 from registry.tasks import close_due_publicities as close_task
 
-from ..factories import PDF_BYTES, BatchFactory, OrganisationFactory, ready_to_submit
+from ..factories import PDF_BYTES, BatchFactory, OrganisationFactory, enterprise_of, ready_to_submit
 from ..workflow.test_journey import publicity_form, publish, term_over
 
 pytestmark = pytest.mark.django_db
@@ -190,7 +190,7 @@ def test_the_beat_task_closes_ended_notices_once(cast, monkeypatch):
         starts_on=timezone.localdate() - timedelta(days=7),
     )
     open_publicity(
-        [passed_review(cast, batch=declaration.batch).pk], user=cast.province, title="仍在公示", length=8,
+        [passed_review(cast, org=enterprise_of(cast.applicant), batch=declaration.batch).pk], user=cast.province, title="仍在公示", length=8,
         day_kind="calendar",
     )  # fmt: skip
 
@@ -367,3 +367,54 @@ def test_at_term_a_notice_ends_without_a_reason_and_its_units_await_the_publishe
     assert unit.next_review_on == date(2029, 12, 20)
     page = client.get(f"/lists/{unit.pk}/").content.decode()
     assert "鄂经信节能〔2026〕99号" in page and cast.wuhan_org.name in client.get("/lists/").content.decode()
+
+
+# An objection reaches the province at once, and the objector can follow it
+
+
+def test_an_objection_notifies_the_province_at_once_and_counts_on_its_dashboard(cast, login, client):
+    from greenmfg.models import Notification
+
+    declaration = passed_review(cast)
+    publicity = open_publicity([declaration.pk], user=cast.province, title="公示", batch=declaration.batch)
+    client.post(f"/publicity/{publicity.pk}/", objection(declaration))
+    filed = Objection.objects.get()
+
+    notice = Notification.objects.get(recipient=cast.province, key=f"objection:{filed.pk}")
+    assert filed.reference in notice.text and notice.url == f"/publicity/{publicity.pk}/"
+    assert not Notification.objects.filter(key=f"objection:{filed.pk}").exclude(recipient=cast.province)
+    dashboard = login(cast.province).get("/dashboard/").content.decode()
+    assert "1 件异议待处理" in dashboard
+
+    login(cast.province).post(
+        f"/publicity/objections/{filed.pk}/handle/", {"outcome": "dismiss", "note": "经核实不属实"}
+    )
+    assert "件异议待处理" not in login(cast.province).get("/dashboard/").content.decode()
+
+
+def test_the_objector_looks_up_the_status_by_reference_and_contact(cast, login, client):
+    declaration = passed_review(cast)
+    publicity = open_publicity([declaration.pk], user=cast.province, title="公示", batch=declaration.batch)
+    acknowledged = client.post(f"/publicity/{publicity.pk}/", objection(declaration), follow=True)
+    assert "异议查询" in acknowledged.content.decode()
+    filed = Objection.objects.get()
+
+    wrong = client.post(
+        "/publicity/objections/lookup/", {"reference": filed.reference, "contact": "13900009999"}
+    )
+    assert "没有找到受理编号和联系方式都相符的异议" in wrong.content.decode()
+    assert "经核实不属实" not in wrong.content.decode()
+
+    pending = client.post(
+        "/publicity/objections/lookup/", {"reference": filed.reference, "contact": "139 0000 1111"}
+    )
+    assert "待处理" in pending.content.decode() and cast.wuhan_org.name in pending.content.decode()
+
+    login(cast.province).post(
+        f"/publicity/objections/{filed.pk}/handle/", {"outcome": "dismiss", "note": "经核实不属实"}
+    )
+    client.logout()
+    handled = client.post(
+        "/publicity/objections/lookup/", {"reference": filed.reference.lower(), "contact": "13900001111"}
+    ).content.decode()
+    assert "异议不成立" in handled and "经核实不属实" in handled

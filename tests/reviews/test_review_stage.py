@@ -18,7 +18,7 @@ from greenmfg.roles import Role
 from reviews import experts
 from reviews.models import Assignment, CityRecommendation, Expert
 
-from ..factories import BatchFactory, OrganisationFactory, make_user, ready_to_submit
+from ..factories import BatchFactory, OrganisationFactory, enterprise_of, make_user, ready_to_submit
 from ..workflow.test_journey import all_met, city_decides, city_submits
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,8 @@ def expert_pool(n, region="420500", categories=("factory",)):
 
 def test_the_city_ranks_and_submits_its_recommendation_as_a_whole_and_then_it_is_locked(cast, login):
     batch = BatchFactory(requires_third_party=False)
-    first, second = in_city_review(cast, batch=batch), in_city_review(cast, batch=batch)
+    first = in_city_review(cast, batch=batch)
+    second = in_city_review(cast, org=enterprise_of(cast.applicant), batch=batch)
     client = login(cast.wuhan_official)
     city_decides(client, first, "recommend", "同意推荐")
     city_decides(client, second, "recommend", "同意推荐")
@@ -94,7 +95,8 @@ def test_the_recommendation_is_locked_after_the_city_deadline(cast, login):
 
 def test_the_city_cannot_submit_while_a_declaration_waits_for_its_decision(cast, login):
     batch = BatchFactory(requires_third_party=False)
-    decided, waiting = in_city_review(cast, batch=batch), in_city_review(cast, batch=batch)
+    decided = in_city_review(cast, batch=batch)
+    waiting = in_city_review(cast, org=enterprise_of(cast.applicant), batch=batch)
     client = login(cast.wuhan_official)
     city_decides(client, decided, "recommend", "同意推荐")
     response = city_submits(client, batch, [decided])
@@ -185,9 +187,9 @@ def test_the_city_queue_and_the_province_overview_make_the_same_queries_with_3_a
 # Experts
 
 
-def province_review(cast, batch=None):
+def province_review(cast, batch=None, org=None):
     batch = batch or BatchFactory(requires_third_party=False)
-    declaration = in_city_review(cast, batch=batch)
+    declaration = in_city_review(cast, org=org, batch=batch)
     applications.transition(declaration.pk, "recommend", user=cast.wuhan_official, opinion="同意")
     return Declaration.objects.get(pk=declaration.pk)
 
@@ -215,7 +217,7 @@ def test_automatic_assignment_avoids_conflicts_and_the_same_city(cast, login):
 
 def test_an_expert_sees_only_assigned_declarations_and_scores_them(cast, login):
     declaration = province_review(cast)
-    other = province_review(cast, batch=declaration.batch)
+    other = province_review(cast, batch=declaration.batch, org=enterprise_of(cast.applicant))
     first, *_rest = expert_pool(5)
     experts.assign_by_hand(declaration, first, user=cast.province)
     client = login(first.user)
@@ -273,22 +275,33 @@ def test_the_province_adds_an_expert_with_an_account_and_an_audit_entry(cast, lo
     assert "王磊" in entry.opinion
 
 
-def test_other_experts_scores_stay_hidden_until_one_submits(cast, login):
+def test_experts_never_see_each_others_names_or_scores_and_the_province_sees_all(cast, login):
     declaration = province_review(cast)
     first, second = expert_pool(2)
+    first.user.full_name, second.user.full_name = "孙立", "周敏"
+    first.user.save(), second.user.save()
     experts.assign_by_hand(declaration, first, user=cast.province)
     experts.assign_by_hand(declaration, second, user=cast.province)
-    login(first.user).post(
-        f"/reviews/declarations/{declaration.pk}/score/",
-        {**all_met(declaration), "comment": "好", "submit": "1"},
-    )
+    everything_met = all_met(declaration)
+    one_short = {name: "0" if name.startswith("met_") else value for name, value in everything_met.items()}
+    for expert, answers in ((first, one_short), (second, everything_met)):
+        login(expert.user).post(
+            f"/reviews/declarations/{declaration.pk}/score/", {**answers, "comment": "好", "submit": "1"}
+        )
+    score = str(Assignment.objects.get(expert=first).score)
+    assert score != str(Assignment.objects.get(expert=second).score)
+
     client = login(second.user)
-    assert "其他专家评分" not in client.get(f"/reviews/declarations/{declaration.pk}/score/").content.decode()
-    client.post(
-        f"/reviews/declarations/{declaration.pk}/score/",
-        {**all_met(declaration), "comment": "好", "submit": "1"},
-    )
-    assert "其他专家评分" in client.get(f"/reviews/declarations/{declaration.pk}/score/").content.decode()
+    for url in (f"/reviews/declarations/{declaration.pk}/score/", f"/declarations/{declaration.pk}/"):
+        page = client.get(url).content.decode()
+        assert "孙立" not in page, url
+        assert f">{score}<" not in page and f"：{score}" not in page, url
+    assert "周敏" in client.get(f"/declarations/{declaration.pk}/").content.decode()
+
+    province = login(cast.province)
+    detail = province.get(f"/declarations/{declaration.pk}/").content.decode()
+    assert "孙立" in detail and "周敏" in detail and score in detail
+    assert "孙立" in province.get(f"/reviews/batches/{declaration.batch_id}/assign/").content.decode()
 
 
 def test_an_expert_who_declares_a_conflict_is_replaced_and_loses_access(cast, login):
@@ -309,7 +322,7 @@ def test_an_expert_who_declares_a_conflict_is_replaced_and_loses_access(cast, lo
 
 def test_the_province_decides_many_at_once_only_when_scores_are_in_or_a_reason_is_given(cast, login):
     batch = BatchFactory(requires_third_party=False)
-    one, two = province_review(cast, batch), province_review(cast, batch)
+    one, two = province_review(cast, batch), province_review(cast, batch, org=enterprise_of(cast.applicant))
     client = login(cast.province)
     form = {"declarations": [one.pk, two.pk], "outcome": "pass", "note": "第一次评审会"}
 

@@ -8,7 +8,7 @@ from applications import services
 from applications.models import Declaration
 from greenmfg.models import AuditEntry
 
-from ..factories import BatchFactory, DeclarationFactory, ready_to_submit
+from ..factories import BatchFactory, DeclarationFactory, enterprise_of, ready_to_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -175,7 +175,7 @@ def test_the_city_queue_makes_the_same_number_of_queries_with_1_and_with_20_decl
         client.get("/declarations/")
         client.get("/dashboard/")
     for _ in range(19):
-        declaration_in(cast.wuhan_org, ["submit_self_evaluation", "submit_to_city"], cast)
+        declaration_in(enterprise_of(cast.applicant), ["submit_self_evaluation", "submit_to_city"], cast)
     with CaptureQueriesContext(connection) as twenty:
         listing = client.get("/declarations/")
         client.get("/dashboard/")
