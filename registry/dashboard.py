@@ -47,7 +47,7 @@ def panels(user):
         Panel(
             _("公示中"),
             "registry/_publicity_rows.html",
-            list(Publicity.objects.filter(closed_at__isnull=True)),
+            list(Publicity.objects.filter(closed_at__isnull=True).with_pending_objections()),
             _("暂无进行中的公示。"),
             [(_("导出名单"), reverse("registry:lists_export"))],
             order=30,

@@ -77,6 +77,13 @@ class ObjectionForm(forms.Form):
         return evidence
 
 
+class ObjectionLookupForm(forms.Form):
+    """The objector finds its objection by the 受理编号 it was given and the contact it gave."""
+
+    reference = forms.CharField(label=_("受理编号"), max_length=32)
+    contact = forms.CharField(label=_("提交异议时填写的联系方式"), max_length=64)
+
+
 class ClosePublicityForm(forms.Form):
     """Before the notice's term is over, ending it needs a reason; at term, nothing to fill in."""
 

@@ -46,6 +46,16 @@ class ListLevel(models.TextChoices):
     NATIONAL = "national", _("国家级")
 
 
+class PublicityQuerySet(models.QuerySet):
+    def with_pending_objections(self):
+        """Each notice with ``pending_objections``, the objections still waiting on the province, in one query."""
+        return self.annotate(
+            pending_objections=models.Count(
+                "objections", filter=models.Q(objections__status=Objection.Status.PENDING)
+            )
+        )
+
+
 class Publicity(models.Model):
     """公示: a public notice of the declarations that passed review, open for objections for a period."""
 
@@ -72,6 +82,8 @@ class Publicity(models.Model):
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     early_close_reason = models.TextField(_("提前结束理由"), blank=True)
+
+    objects = PublicityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("公示")

@@ -27,6 +27,8 @@ from greenmfg.notifications import notify
 from greenmfg.roles import Role
 from reviews.models import Assignment, Commission
 
+from .models import Objection
+
 
 def city_officials(region_id):
     return User.objects.filter(is_active=True, groups__name=Role.CITY.value, city_id=region_id)
@@ -135,6 +137,24 @@ def on_commission(sender, instance, created, raw=False, **kwargs):
             url=_detail(declaration),
             key=f"commission:{instance.pk}:declined",
         )
+
+
+@receiver(post_save, sender=Objection, dispatch_uid="registry.notify.on_objection")
+def on_objection(sender, instance, created, raw=False, **kwargs):
+    """A new objection waits on the province at once: a notice may not close while one is pending."""
+    if raw or not created:
+        return
+    notify(
+        provincial_officials(),
+        text=_("公示“%(title)s”收到对“%(organisation)s”的异议（受理编号 %(reference)s），请核实处理。")
+        % {
+            "title": instance.publicity.title,
+            "organisation": instance.declaration.organisation,
+            "reference": instance.reference,
+        },
+        url=reverse("registry:publicity_detail", args=[instance.publicity_id]),
+        key=f"objection:{instance.pk}",
+    )
 
 
 @receiver(post_save, sender=Assignment, dispatch_uid="registry.notify.on_assignment")

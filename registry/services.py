@@ -190,6 +190,18 @@ def submit_objection(publicity, *, declaration, real_name, contact, facts, evide
     return objection
 
 
+def find_objection(*, reference, contact):
+    """The objection with this 受理编号 whose contact is the one given (spaces ignored), or None."""
+    objection = (
+        Objection.objects.select_related("publicity", "declaration__organisation")
+        .filter(reference__iexact=reference.strip())
+        .first()
+    )
+    if objection is None or "".join(objection.contact.split()) != "".join(contact.split()):
+        return None
+    return objection
+
+
 def handle_objection(objection, *, user, upheld: bool, note: str):
     """Upheld → that declaration is rejected with the reason; dismissed → noted."""
     refuse_unless(may_handle_objections, user, objection.publicity)

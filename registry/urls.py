@@ -27,6 +27,7 @@ urlpatterns = [
     path("publicity/<int:pk>/", publicity.publicity_detail, name="publicity_detail"),
     path("publicity/<int:pk>/close/", publicity.publicity_close, name="publicity_close"),
     path("publicity/<int:pk>/notice.pdf", publicity.publicity_pdf, name="publicity_pdf"),
+    path("publicity/objections/lookup/", publicity.objection_lookup, name="objection_lookup"),
     path("publicity/objections/<int:pk>/handle/", publicity.objection_handle, name="objection_handle"),
     path("publicity/objections/<int:pk>/evidence/", publicity.objection_evidence, name="objection_evidence"),
 ]

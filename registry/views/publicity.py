@@ -15,7 +15,13 @@ from greenmfg.permissions import allowed, require
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 
 from .. import exports, services
-from ..forms import ClosePublicityForm, ObjectionForm, ObjectionHandlingForm, PublicityForm
+from ..forms import (
+    ClosePublicityForm,
+    ObjectionForm,
+    ObjectionHandlingForm,
+    ObjectionLookupForm,
+    PublicityForm,
+)
 from ..models import Objection, Publicity
 from ..permissions import may_close_publicity, may_handle_objections, may_open_publicity
 
@@ -64,7 +70,10 @@ def publicity_detail(request, pk):
                 )
                 messages.success(
                     request,
-                    _("异议已受理，受理编号：%(ref)s。请妥善保存，省经信厅将核实处理。")
+                    _(
+                        "异议已受理，受理编号：%(ref)s。请妥善保存，省经信厅将核实处理；"
+                        "可凭受理编号和您填写的联系方式在“异议查询”页面查看处理进度。"
+                    )
                     % {"ref": objection.reference},
                 )
                 return redirect("registry:publicity_detail", pk=pk)
@@ -146,6 +155,22 @@ def objection_handle(request, pk):
             )
             messages.success(request, _("异议 %(ref)s 已处理。") % {"ref": objection.reference})
     return redirect("registry:publicity_detail", pk=objection.publicity_id)
+
+
+@ratelimit(key="ip", rate="20/h", method="POST", block=False)
+def objection_lookup(request):
+    """The objector looks up its objection's status by 受理编号 plus the contact it gave; both must match, and
+    guesses are rate-limited per address."""
+    form = ObjectionLookupForm(request.POST or None)
+    found = None
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            messages.error(request, _("查询过于频繁，请一小时后再试。"))
+        elif form.is_valid():
+            found = services.find_objection(**form.cleaned_data)
+            if found is None:
+                form.add_error(None, _("没有找到受理编号和联系方式都相符的异议，请核对后重试。"))
+    return render(request, "registry/objection_lookup.html", {"form": form, "objection": found})
 
 
 @login_required
