@@ -64,12 +64,24 @@ def _refuse_when_locked(declaration):
         )
 
 
-def record_review(declaration, *, user, decision, opinion, checklist=(), onsite_notes="", items_to_fix=""):
+def record_review(
+    declaration, *, user, decision, opinion, checklist=(), checklist_note="", onsite_notes="", items_to_fix=""
+):
     """Record the 初审. Returning and not recommending take effect now; recommending waits for the city's
-    recommendation as a whole, which the official ranks and submits before the deadline."""
+    recommendation as a whole, which the official ranks and submits before the deadline.
+
+    A recommendation needs every 审核要点 ticked, or the city's reason why an unticked one does not apply."""
     refuse_unless(is_city_official_of, user, declaration)
     if not (opinion or "").strip():
         raise Refused(_("请填写初审意见。"))
+    unticked = [label for code, label in CHECKLIST if code not in checklist]
+    if decision == CityPreReview.Decision.RECOMMEND and unticked and not (checklist_note or "").strip():
+        raise Refused(
+            _(
+                "推荐前须勾选全部审核要点，尚未勾选：%(items)s。如某项确不适用，请在“未勾选要点的说明”中写明理由。"
+            )
+            % {"items": "、".join(str(label) for label in unticked)}
+        )
     if decision == CityPreReview.Decision.RETURN and not (items_to_fix or "").strip():
         raise Refused(_("退回修改时请写明需修改的内容。"))
     with transaction.atomic():
@@ -85,6 +97,7 @@ def record_review(declaration, *, user, decision, opinion, checklist=(), onsite_
                 "decision": decision,
                 "opinion": opinion,
                 "checklist": list(checklist),
+                "checklist_note": checklist_note,
                 "onsite_notes": onsite_notes,
                 "items_to_fix": items_to_fix,
             },

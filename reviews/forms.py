@@ -144,6 +144,12 @@ class CityReviewForm(forms.Form):
     checklist = forms.MultipleChoiceField(
         label=_("审核要点"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    checklist_note = forms.CharField(
+        label=_("未勾选要点的说明"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("推荐前须勾选全部审核要点；某项确不适用时（如本批次不要求第三方评价），请在此写明理由。"),
+    )
     onsite_notes = forms.CharField(
         label=_("现场核查情况"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -325,6 +325,7 @@ class CityPreReview(models.Model):
     declaration = models.OneToOneField(Declaration, on_delete=models.CASCADE, related_name="city_review")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     checklist = models.JSONField(_("审核要点"), default=list, blank=True)
+    checklist_note = models.TextField(_("未勾选审核要点的说明"), blank=True)
     onsite_notes = models.TextField(_("现场核查情况"), blank=True)
     opinion = models.TextField(_("初审意见"))
     items_to_fix = models.TextField(_("需修改的内容"), blank=True)

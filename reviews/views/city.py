@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications import permissions as declaration_permissions
 from applications import versions, workflow
@@ -19,6 +20,14 @@ from ..forms import CityReviewForm, RecommendationForm
 from ..models import CityPreReview, Commission, Evaluation
 from ..permissions import may_view_city_recommendation
 
+CITY_DECISION_DONE = {
+    CityPreReview.Decision.RECOMMEND: gettext_lazy(
+        "已记录初审结论：拟推荐。下一步：在本页为拟推荐的申报排序，填写推荐意见后报送省经信厅。"
+    ),
+    CityPreReview.Decision.RETURN: gettext_lazy("已退回申报单位修改，对方会收到通知；重新提交后回到待初审。"),
+    CityPreReview.Decision.NOT_RECOMMEND: gettext_lazy("已记录初审结论：不予推荐，申报单位会收到通知。"),
+}
+
 
 @login_required
 def city_review(request, pk):
@@ -32,13 +41,13 @@ def city_review(request, pk):
     if existing:
         initial = {
             f: getattr(existing, f)
-            for f in ("checklist", "onsite_notes", "opinion", "items_to_fix", "decision")
+            for f in ("checklist", "checklist_note", "onsite_notes", "opinion", "items_to_fix", "decision")
         }
     form = CityReviewForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         with refusal_as_form_error(form):
-            city.record_review(declaration, user=request.user, **form.cleaned_data)
-            messages.success(request, _("初审结论已记录。"))
+            review = city.record_review(declaration, user=request.user, **form.cleaned_data)
+            messages.success(request, CITY_DECISION_DONE[review.decision])
             return redirect("reviews:city_recommendation", batch_pk=declaration.batch_id)
     evaluation = (
         Evaluation.objects.filter(

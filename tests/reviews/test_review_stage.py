@@ -16,7 +16,7 @@ from applications.models import Batch, Declaration
 from greenmfg.models import AuditEntry
 from greenmfg.roles import Role
 from reviews import experts
-from reviews.models import Assignment, CityRecommendation, Expert
+from reviews.models import Assignment, CityPreReview, CityRecommendation, Expert
 
 from ..factories import BatchFactory, OrganisationFactory, enterprise_of, make_user, ready_to_submit
 from ..workflow.test_journey import all_met, city_decides, city_submits
@@ -367,3 +367,68 @@ def test_the_score_sheet_has_each_experts_score_and_the_aggregates(cast, login):
     trimmed = sum(scores[1:-1]) / 3
     assert row[11] == pytest.approx(float(trimmed), abs=0.01)
     assert row[12] == pytest.approx(float(scores[-1] - scores[0]))
+
+
+# The city's checklist and ranking
+
+
+def test_recommending_needs_every_checklist_item_or_a_reason_but_returning_does_not(cast, login):
+    batch = BatchFactory(requires_third_party=False)
+    declaration = in_city_review(cast, batch=batch)
+    client = login(cast.wuhan_official)
+
+    refused = city_decides(
+        client, declaration, "recommend", "同意推荐", checklist=["basic_info"]
+    ).content.decode()
+    assert "推荐前须勾选全部审核要点，尚未勾选：" in refused and "已开展现场核查" in refused
+    assert not CityPreReview.objects.filter(declaration=declaration).exists()
+
+    noted = city_decides(
+        client, declaration, "recommend", "同意推荐",
+        checklist=["basic_info", "eligibility", "no_exclusion", "attachments", "onsite"],
+        checklist_note="本批次不要求第三方评价",
+    )  # fmt: skip
+    assert noted.status_code == 302
+    assert CityPreReview.objects.get(declaration=declaration).checklist_note == "本批次不要求第三方评价"
+
+    other = in_city_review(cast, org=enterprise_of(cast.applicant), batch=batch)
+    returned = city_decides(client, other, "return", "请补充", items_to_fix="补充能源审计报告", checklist=[])
+    assert returned.status_code == 302
+    assert Declaration.objects.get(pk=other.pk).state == "returned"
+
+
+def test_the_ranking_names_each_declaration_explains_a_duplicate_and_shows_the_submitted_order(cast, login):
+    batch = BatchFactory(requires_third_party=False)
+    factory = in_city_review(cast, batch=batch)
+    product = applications.create_declaration(
+        organisation=cast.wuhan_org, user=cast.applicant, batch=batch, category="product",
+        product_name="永磁同步电机", product_model="YE5",
+    )  # fmt: skip
+    ready_to_submit(product, cast.applicant)
+    applications.transition(product.pk, "submit_self_evaluation", user=cast.applicant)
+    applications.transition(product.pk, "submit_to_city", user=cast.applicant)
+    client = login(cast.wuhan_official)
+    for declaration in (factory, product):
+        city_decides(client, declaration, "recommend", "同意推荐")
+
+    page = client.get(f"/reviews/city/{batch.pk}/").content.decode()
+    assert "武汉绿源机械有限公司（绿色工厂）</option>" in page
+    assert "武汉绿源机械有限公司 · 永磁同步电机（绿色设计产品）</option>" in page
+
+    twice = client.post(
+        f"/reviews/city/{batch.pk}/", {"rank": "1", "order": [product.pk, product.pk]}, follow=True
+    )
+    message = twice.content.decode()
+    assert "“武汉绿源机械有限公司 · 永磁同步电机（绿色设计产品）”被排在第1、2位" in message
+    assert "没有排上位置的：“武汉绿源机械有限公司（绿色工厂）”" in message
+
+    city_submits(client, batch, [product, factory])
+    submitted = client.get(f"/reviews/city/{batch.pk}/").content.decode()
+    assert "还没有拟推荐的申报" not in submitted
+    rows = submitted.split("已报送的推荐（按排序）", 1)[1]
+    assert (
+        rows.index("<td>1</td>")
+        < rows.index("永磁同步电机")
+        < rows.index("<td>2</td>")
+        < rows.index("（绿色工厂）")
+    )

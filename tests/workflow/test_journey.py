@@ -62,10 +62,19 @@ BASIC_INFO = {
 }
 
 
-def city_decides(client, declaration, decision, opinion, items_to_fix=""):
+def city_decides(client, declaration, decision, opinion, items_to_fix="", checklist=None, checklist_note=""):
+    """The city's 初审 as its form posts it; every 审核要点 ticked unless ``checklist`` says otherwise."""
+    from reviews.city import CHECKLIST
+
     return client.post(
         f"/reviews/declarations/{declaration.pk}/city-review/",
-        {"decision": decision, "opinion": opinion, "items_to_fix": items_to_fix, "checklist": ["basic_info"]},
+        {
+            "decision": decision,
+            "opinion": opinion,
+            "items_to_fix": items_to_fix,
+            "checklist": [code for code, _label in CHECKLIST] if checklist is None else checklist,
+            "checklist_note": checklist_note,
+        },
     )
 
 

@@ -169,6 +169,9 @@ def credit_code(body: str) -> str:
     return body + credit_code_check_character(body)
 
 
+ALL_TICKED = [code for code, _label in city_review.CHECKLIST]
+
+
 class Command(BaseCommand):
     help = "创建演示账号、单位和各状态的申报（仅供本地试用；可重复运行）。"
 
@@ -317,7 +320,11 @@ class Command(BaseCommand):
         last_year = self.batch(year=batch.year - 1)
         listed = to_city(declare(wuhan, Category.SUPPLY_CHAIN, batch=last_year), wuhan)
         city_review.record_review(
-            listed, user=users["shizhou_wuhan"], decision="recommend", opinion="同意推荐。"
+            listed,
+            user=users["shizhou_wuhan"],
+            decision="recommend",
+            opinion="同意推荐。",
+            checklist=ALL_TICKED,
         )
         city_review.rank(last_year, listed.region, user=users["shizhou_wuhan"], order=[listed.pk])
         city_review.submit_recommendation(
@@ -372,7 +379,11 @@ class Command(BaseCommand):
 
         park = to_city(declare(yichang, Category.PARK), yichang)
         city_review.record_review(
-            park, user=users["shizhou_yichang"], decision="recommend", opinion="同意推荐。"
+            park,
+            user=users["shizhou_yichang"],
+            decision="recommend",
+            opinion="同意推荐。",
+            checklist=ALL_TICKED,
         )
         city_review.rank(batch, park.region, user=users["shizhou_yichang"], order=[park.pk])
         city_review.submit_recommendation(
