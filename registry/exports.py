@@ -12,15 +12,21 @@ from weasyprint.text.fonts import FontConfiguration
 
 from .models import ListedUnit
 
-LIST_COLUMNS = ["序号", "地区", "单位名称", "产品名称", "类别", "级别", "批次/年度", "复核状态"]
+LIST_COLUMNS = [
+    "序号", "地区", "单位名称", "统一社会信用代码", "产品名称", "类别", "级别", "批次/年度", "文号", "发布日期", "复核状态",
+]  # fmt: skip
 
 
 def list_workbook(listed_units) -> bytes:
-    """名单 as .xlsx: one row per listed unit, in the columns domain.md gives."""
+    """名单 as .xlsx: one row per listed unit, in the columns domain.md gives, with the credit code and the list's
+    文号 and 发布日期 (a unit's 入选日期 is its list's 发布日期) so that the file stands as a record on its own."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("绿色制造名单"))
     sheet.column_dimensions["C"].width = 40
-    sheet.column_dimensions["E"].width = 20
+    sheet.column_dimensions["D"].width = 22
+    sheet.column_dimensions["F"].width = 20
+    sheet.column_dimensions["I"].width = 24
+    sheet.column_dimensions["J"].width = 12
     header = []
     for title in LIST_COLUMNS:
         cell = WriteOnlyCell(sheet, value=_(title))
@@ -38,10 +44,13 @@ def list_workbook(listed_units) -> bytes:
                 number,
                 unit.region.name,
                 unit.organisation.name,
+                unit.organisation.credit_code,
                 unit.product_name,
                 category[unit.category],
                 level[unit.level],
                 unit.year,
+                unit.document_number,
+                unit.listed_on.isoformat(),
                 status[unit.review_status],
             ]
         )

@@ -19,7 +19,7 @@ from .models import Commission, Evaluation
 
 SUMMARY_COLUMNS = [
     "序号", "市州", "单位名称", "统一社会信用代码", "类别", "所属行业", "产品名称/型号",
-    "第三方机构", "自评分", "第三方评分", "推荐排序", "联系人", "电话", "备注",
+    "第三方机构", "自评分", "第三方评分", "推荐排序", "联系人", "电话", "手机", "备注",
 ]  # fmt: skip
 
 
@@ -77,7 +77,8 @@ def recommendation_workbook(batch, region) -> bytes:
                 float(scores[d.pk]) if scores.get(d.pk) is not None else None,
                 d.city_review.rank,
                 d.contact_name,
-                d.contact_mobile or d.contact_phone,
+                d.contact_phone,
+                d.contact_mobile,
                 "",
             ]
         )

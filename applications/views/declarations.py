@@ -186,4 +186,8 @@ def _confirmation_page(request, declaration, name, confirmation):
 @login_required
 def declaration_pdf(request, pk):
     declaration = _visible(request, pk)
-    return pdf_response(pdf.declaration_pdf(declaration), f"declaration-{declaration.pk}.pdf")
+    return pdf_response(
+        pdf.declaration_pdf(declaration),
+        _("申报书-%(pk)s-%(organisation)s.pdf")
+        % {"pk": declaration.pk, "organisation": declaration.organisation.name},
+    )

@@ -1,6 +1,7 @@
 """Where the programme stands: the province's overview of a batch, and the 2025 targets against the lists."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from applications.models import Batch
 from greenmfg.downloads import xlsx_response
@@ -30,6 +31,6 @@ def targets(request):
     if is_city_official(user):
         data["own"] = next(row for row in data["rows"] if row.region.pk == user.city_id)
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(progress.workbook(data), "targets-2025.xlsx")
+        return xlsx_response(progress.workbook(data), _("2025年目标进度.xlsx"))
     chart = [(label, data["totals"][code]) for code, label in data["categories"]]
     return render(request, "registry/targets.html", {**data, "chart": chart})

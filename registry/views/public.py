@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from applications import workflow
 from applications.models import Category, Declaration
@@ -40,7 +41,7 @@ def listed_units(request):
 def listed_units_export(request):
     """The list as .xlsx, for anyone: exactly the rows the same query parameters show on /lists/."""
     units = public_units(request.GET).qs
-    filename = f"green-list-{timezone.localdate():%Y%m%d}.xlsx"
+    filename = _("湖北省绿色制造名单-%(date)s.xlsx") % {"date": f"{timezone.localdate():%Y-%m-%d}"}
     return xlsx_response(exports.list_workbook(units.iterator(chunk_size=2000)), filename)
 
 

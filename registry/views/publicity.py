@@ -87,7 +87,8 @@ def publicity_detail(request, pk):
 def publicity_pdf(request, pk):
     publicity = get_object_or_404(Publicity, pk=pk)
     return pdf_response(
-        exports.notice_pdf(publicity, _publicity_entries(publicity)), f"publicity-{publicity.pk}.pdf"
+        exports.notice_pdf(publicity, _publicity_entries(publicity)),
+        _("公示-%(title)s.pdf") % {"title": publicity.title},
     )
 
 

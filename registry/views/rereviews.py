@@ -81,7 +81,7 @@ def case_detail(request, pk):
 @allowed(may_export_rereview_results)
 def results_export(request):
     year = int(request.GET.get("year") or timezone.localdate().year)
-    return xlsx_response(rereviews.results_workbook(year), f"rereview-results-{year}.xlsx")
+    return xlsx_response(rereviews.results_workbook(year), _("三年复核结果-%(year)s.xlsx") % {"year": year})
 
 
 @login_required

@@ -154,7 +154,8 @@ def recommendation_summary(request, batch_pk):
     """推荐汇总表 (.xlsx) of one city."""
     batch, region = _city_scope(request, batch_pk)
     return xlsx_response(
-        documents.recommendation_workbook(batch, region), f"recommendation-{region.pk}-{batch.year}.xlsx"
+        documents.recommendation_workbook(batch, region),
+        _("推荐汇总表-%(region)s-%(year)s.xlsx") % {"region": region.name, "year": batch.year},
     )
 
 
@@ -163,5 +164,6 @@ def recommendation_opinion(request, batch_pk):
     """推荐意见 (PDF) of one city, with its name and date."""
     batch, region = _city_scope(request, batch_pk)
     return pdf_response(
-        documents.recommendation_pdf(batch, region), f"recommendation-{region.pk}-{batch.year}.pdf"
+        documents.recommendation_pdf(batch, region),
+        _("推荐意见-%(region)s-%(year)s.pdf") % {"region": region.name, "year": batch.year},
     )

@@ -139,21 +139,32 @@ def declare_conflict(request, pk):
 def decisions(request, batch_pk):
     batch = get_object_or_404(Batch, pk=batch_pk)
     form = DecisionBatchForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        chosen = [int(pk) for pk in request.POST.getlist("declarations") if pk.isdigit()]
-        if not chosen:
-            form.add_error(None, _("请至少选择一个申报。"))
-        else:
-            with refusal_as_form_error(form):
-                n = experts.decide(
-                    chosen,
-                    user=request.user,
-                    passed=form.cleaned_data["outcome"] == "pass",
-                    note=form.cleaned_data["note"],
-                    without_scores_reason=form.cleaned_data["without_scores_reason"],
+    chosen = [int(pk) for pk in request.POST.getlist("declarations") if pk.isdigit()]
+    if request.method == "POST" and not chosen:
+        form.is_valid()  # the form's own errors show beside this one
+        form.add_error(
+            None, _("没有勾选任何申报：请在表格左侧勾选要记录结论的申报，再点“对所选申报记录结论”。")
+        )
+    elif request.method == "POST" and form.is_valid():
+        with refusal_as_form_error(form):
+            n = experts.decide(
+                chosen,
+                user=request.user,
+                passed=form.cleaned_data["outcome"] == "pass",
+                note=form.cleaned_data["note"],
+                without_scores_reason=form.cleaned_data["without_scores_reason"],
+            )
+            passed = form.cleaned_data["outcome"] == "pass"
+            messages.success(
+                request,
+                (
+                    _("已记录 %(n)d 个申报评审通过。下一步：在“公示”中为它们发布公示。")
+                    if passed
+                    else _("已记录 %(n)d 个申报评审不通过，申报单位会收到通知。")
                 )
-                messages.success(request, _("已记录 %(n)d 个申报的评审结论。") % {"n": n})
-                return redirect("reviews:decisions", batch_pk=batch.pk)
+                % {"n": n},
+            )
+            return redirect("reviews:decisions", batch_pk=batch.pk)
     queue = _batch_queue(batch)
     results = experts.results(queue)
     rows = [(d, *results[d.pk]) for d in queue]
@@ -163,4 +174,6 @@ def decisions(request, batch_pk):
 @allowed(may_manage_experts)
 def score_sheet(request, batch_pk):
     batch = get_object_or_404(Batch, pk=batch_pk)
-    return xlsx_response(documents.score_workbook(batch), f"scores-{batch.year}.xlsx")
+    return xlsx_response(
+        documents.score_workbook(batch), _("专家评分汇总表-%(year)s.xlsx") % {"year": batch.year}
+    )

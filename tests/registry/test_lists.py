@@ -2,8 +2,10 @@
 
 from datetime import date
 from io import BytesIO
+from urllib.parse import quote
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from greenmfg.celery import app as celery_app
@@ -29,6 +31,7 @@ def listed(count, *, listed_on=date(2026, 6, 1), region_id="420100", **kwargs):
                 level=kwargs.get("level", "provincial"),
                 year=listed_on.year,
                 listed_on=listed_on,
+                document_number=f"鄂经信节能〔{listed_on.year}〕68号",
             )
         )
     return units
@@ -44,12 +47,22 @@ def test_the_export_has_one_row_per_listed_unit_with_chinese_intact(cast, login)
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     sheet = load_workbook(BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("序号", "地区", "单位名称", "产品名称", "类别", "级别", "批次/年度", "复核状态")
+    assert rows[0] == (
+        "序号", "地区", "单位名称", "统一社会信用代码", "产品名称", "类别", "级别", "批次/年度", "文号", "发布日期",
+        "复核状态",
+    )  # fmt: skip
     assert [row[0] for row in rows[1:]] == [1, 2, 3, 4, 5]
     assert sorted(row[2] for row in rows[1:]) == sorted(u.organisation.name for u in units)
     assert removed.organisation.name not in [row[2] for row in rows[1:]]
     product_rows = [row for row in rows[1:] if row[1] == "黄石市"]
-    assert product_rows[0][3:7] == ("节能型变压器 SZ20", "绿色设计产品", "省级", 2026)
+    unit = next(u for u in units if u.region_id == "420200")
+    assert product_rows[0][3:11] == (
+        unit.organisation.credit_code, "节能型变压器 SZ20", "绿色设计产品", "省级", 2026, unit.document_number,
+        unit.listed_on.isoformat(), "有效",
+    )  # fmt: skip
+    assert response["Content-Disposition"] == (
+        "attachment; filename*=utf-8''" + quote(f"湖北省绿色制造名单-{timezone.localdate():%Y-%m-%d}.xlsx")
+    )
 
 
 def test_the_public_list_pages_and_its_query_count_stays_flat(client, django_assert_num_queries):

@@ -3,6 +3,7 @@
 import subprocess
 from datetime import timedelta
 from io import BytesIO
+from urllib.parse import unquote
 
 import pytest
 from django.db import connection
@@ -114,7 +115,7 @@ def test_the_city_documents_list_the_recommended_units(cast, login, tmp_path):
     sheet = load_workbook(BytesIO(client.get(f"/reviews/city/{batch.pk}/summary.xlsx").content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("序号", "市州", "单位名称", "统一社会信用代码")
-    assert rows[0][-4:] == ("推荐排序", "联系人", "电话", "备注")
+    assert rows[0][-5:] == ("推荐排序", "联系人", "电话", "手机", "备注")
     assert rows[1][:6] == (
         1,
         "武汉市",
@@ -123,7 +124,10 @@ def test_the_city_documents_list_the_recommended_units(cast, login, tmp_path):
         "绿色工厂",
         "C3811",
     )
-    assert rows[1][10:13] == (1, "张敏", "13800138000")
+    assert rows[1][10:14] == (1, "张敏", None, "13800138000")
+    assert "推荐汇总表-武汉市" in unquote(
+        client.get(f"/reviews/city/{batch.pk}/summary.xlsx")["Content-Disposition"]
+    )
     assert len(rows) == 2
 
     pdf = tmp_path / "opinion.pdf"
@@ -432,3 +436,14 @@ def test_the_ranking_names_each_declaration_explains_a_duplicate_and_shows_the_s
         < rows.index("<td>2</td>")
         < rows.index("（绿色工厂）")
     )
+
+
+def test_a_decision_with_nothing_ticked_says_so_and_changes_nothing(cast, login):
+    declaration = province_review(cast)
+    client = login(cast.province)
+    response = client.post(
+        f"/reviews/batches/{declaration.batch_id}/decisions/", {"outcome": "pass", "note": "评审会议通过"}
+    )
+    assert response.status_code == 200
+    assert "没有勾选任何申报" in response.content.decode()
+    assert Declaration.objects.get(pk=declaration.pk).state == "province_review"
