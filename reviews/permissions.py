@@ -100,7 +100,12 @@ def may_request_commission(user, declaration) -> Verdict:
         return applicant
     if declaration.state not in workflow.AWAITING_COMMISSION:
         return refused(_("自评完成后才能委托第三方评价。"))
-    return verdict(declaration.setting.requires_third_party, _("本批次该类别不要求第三方评价。"))
+    if not declaration.setting.requires_third_party:
+        return refused(_("本批次该类别不要求第三方评价。"))
+    return verdict(
+        not declaration.commissions.exclude(status=Commission.Status.DECLINED).exists(),
+        _("已委托评价机构，等待对方答复；对方谢绝后才能另行委托。"),
+    )
 
 
 def visible_commissions(user, queryset):

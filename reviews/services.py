@@ -230,8 +230,6 @@ def request_commission(declaration, evaluator, *, user):
         reason = refusal(declaration, evaluator) or cap_refusal(evaluator, declaration)
         if reason:
             raise Refused(reason)
-        if declaration.commissions.exclude(status=Commission.Status.DECLINED).exists():
-            raise Refused(_("该申报已有待处理或已接受的委托。"))
         commission = Commission.objects.create(
             declaration=declaration, evaluator=evaluator, requested_by=user
         )

@@ -19,6 +19,11 @@ urlpatterns = [
     ),
     path("reviews/commissions/<int:pk>/", evaluators.commission_answer, name="commission_answer"),
     path("reviews/declarations/<int:pk>/evaluation/", evaluators.evaluation, name="evaluation"),
+    path(
+        "reviews/declarations/<int:pk>/evaluation/report/",
+        evaluators.evaluation_report,
+        name="evaluation_report",
+    ),
     path("reviews/declarations/<int:pk>/city-review/", city.city_review, name="city_review"),
     path("reviews/city/<int:batch_pk>/", city.city_recommendation, name="city_recommendation"),
     path(

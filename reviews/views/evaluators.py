@@ -369,6 +369,18 @@ def evaluation(request, pk):
     return render(request, "reviews/evaluation_form.html", context)
 
 
+@login_required
+def evaluation_report(request, pk):
+    """The submitted report, to whoever may see the declaration whose pages list it: the same predicate."""
+    declaration = get_visible_or_404(
+        declaration_permissions.visible_declarations, request.user, Declaration.objects.all(), pk=pk
+    )
+    evaluation = get_object_or_404(
+        Evaluation, commission__declaration=declaration, submitted_at__isnull=False, report__gt=""
+    )
+    return FileResponse(evaluation.report.open("rb"), as_attachment=True, filename=evaluation.report_name)
+
+
 def _initial(record):
     if record is None:
         return {}

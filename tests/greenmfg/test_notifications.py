@@ -149,7 +149,13 @@ def test_a_commission_request_notifies_the_evaluator_staff_and_a_refusal_the_app
 def test_a_recommendation_notifies_the_province_and_an_assignment_the_expert(cast):
     batch = BatchFactory(requires_third_party=False)
     declaration = in_city_review(cast, batch=batch)
-    city.record_review(declaration, user=cast.wuhan_official, decision="recommend", opinion="同意推荐")
+    city.record_review(
+        declaration,
+        user=cast.wuhan_official,
+        decision="recommend",
+        opinion="同意推荐",
+        checklist=[code for code, _label in city.CHECKLIST],
+    )
     city.rank(batch, cast.wuhan_official.city, user=cast.wuhan_official, order=[declaration.pk])
     city.submit_recommendation(batch, cast.wuhan_official.city, user=cast.wuhan_official, opinion="同意")
     assert recipients(f"declaration:{declaration.pk}:recommend:") == [cast.province.username]

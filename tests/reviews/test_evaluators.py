@@ -14,7 +14,7 @@ from applications.models import Declaration
 from greenmfg.identifiers import credit_code_check_character
 from greenmfg.refusals import Refused
 from reviews import services
-from reviews.models import Ban, Commission, Evaluator, Interest, StaffMember
+from reviews.models import Ban, Commission, Evaluation, Evaluator, Interest, StaffMember
 
 from ..factories import (
     PDF_BYTES,
@@ -435,3 +435,61 @@ def test_only_the_province_records_a_ban(cast, login):
             {"reason": "伪造", "starts_on": timezone.localdate().isoformat()},
         )
     assert not Ban.objects.exists()
+
+
+# The third-party result on the declaration's pages
+
+
+def test_a_commission_in_progress_shows_its_status_instead_of_the_commission_button(cast, login):
+    declaration = self_evaluated(cast)
+    client = login(cast.applicant)
+    button = f'href="/reviews/declarations/{declaration.pk}/commission/"'
+    assert button in client.get(f"/declarations/{declaration.pk}/").content.decode()
+
+    commission_page(client, declaration, cast.evaluator)
+
+    page = client.get(f"/declarations/{declaration.pk}/").content.decode()
+    assert button not in page
+    assert f"委托“{cast.evaluator.name}”，等待对方接受" in page
+    services.accept_commission(
+        Commission.objects.get(declaration=declaration).pk,
+        user=cast.evaluator_staff,
+        independence_declaration="独立",
+    )
+    assert "接受委托，正在评价" in client.get(f"/declarations/{declaration.pk}/").content.decode()
+
+
+def test_the_evaluation_score_groups_and_report_show_to_the_enterprise_city_and_province(cast, login):
+    declaration = self_evaluated(cast)
+    commission = services.request_commission(declaration, cast.evaluator, user=cast.applicant)
+    services.accept_commission(commission.pk, user=cast.evaluator_staff, independence_declaration="独立")
+    login(cast.evaluator_staff).post(
+        f"/reviews/declarations/{declaration.pk}/evaluation/",
+        {
+            **all_met(declaration),
+            "onsite_date": "2026-11-20",
+            "basic_requirements_met": "true",
+            "commitment_accepted": "on",
+            "report": SimpleUploadedFile("第三方评价报告.pdf", PDF_BYTES),
+            "submit": "1",
+        },
+    )
+    evaluation = Evaluation.objects.get(commission=commission)
+    assert evaluation.submitted_at is not None
+    applications.transition(declaration.pk, "submit_to_city", user=cast.applicant)
+
+    for who in ("applicant", "wuhan_official", "province"):
+        client = login(getattr(cast, who))
+        page = client.get(f"/declarations/{declaration.pk}/").content.decode()
+        assert f"第三方评分 <strong>{evaluation.score}</strong>" in page, who
+        assert "第三方得分率" in page and "第三方评价报告：第三方评价报告.pdf" in page, who
+        report = client.get(f"/reviews/declarations/{declaration.pk}/evaluation/report/")
+        assert report.status_code == 200 and b"".join(report.streaming_content) == PDF_BYTES, who
+    city_page = login(cast.wuhan_official).get(f"/reviews/declarations/{declaration.pk}/city-review/")
+    assert "第三方评价报告：第三方评价报告.pdf" in city_page.content.decode()
+    assert (
+        login(cast.other_applicant)
+        .get(f"/reviews/declarations/{declaration.pk}/evaluation/report/")
+        .status_code
+        == 404
+    )
