@@ -464,7 +464,8 @@ class Seeder:
         current_states = rng.choices(list(CURRENT_MIX), list(CURRENT_MIX.values()), k=n_current)
         first = next_id(Declaration)
         self.declaration_rows = []  # (id, org, region, batch, category, product, state, created, updated)
-        taken = set()  # one declaration per organisation, category and batch (per product), as the constraint says
+        # One declaration per organisation, category and batch (per product), as the constraint says.
+        taken = set()
         for n, state in enumerate(past_states + current_states):
             batch = self.current if n >= n_past else rng.choice(self.past)
             while True:
