@@ -7,8 +7,8 @@ from playwright.sync_api import Page, expect
 
 from applications.models import Attachment, Declaration
 
-from ..factories import PASSWORD, PDF_BYTES, BatchFactory
-from ..workflow.test_journey import all_met
+from ..factories import PASSWORD, PDF_BYTES, BatchFactory, ready_to_submit
+from ..workflow.test_journey import BASIC_INFO, all_met
 
 pytestmark = [
     pytest.mark.browser,
@@ -122,3 +122,55 @@ def test_enterprise_declares_a_green_factory_and_submits_it_to_the_city(
     page.screenshot(path=tmp_path / "declaration-city-review.png", full_page=True)
     declaration.refresh_from_db()
     assert declaration.state == "city_review"
+
+
+def test_enterprise_answers_a_return_finds_its_values_and_resubmits_after_confirming(
+    page: Page, live_server, browser_cast
+):
+    from datetime import date
+
+    from applications import services as applications
+    from reviews import city
+
+    cast = browser_cast
+    declaration = applications.create_declaration(
+        organisation=cast.wuhan_org, user=cast.applicant, batch=BatchFactory(requires_third_party=False),
+        category="factory",
+    )  # fmt: skip
+    ready_to_submit(declaration, cast.applicant)
+    applications.update_declaration(
+        declaration,
+        user=cast.applicant,
+        fields={**BASIC_INFO, "founded_on": date(2008, 5, 12), "nature": "private"},
+    )
+    applications.transition(declaration.pk, "submit_self_evaluation", user=cast.applicant)
+    applications.transition(declaration.pk, "submit_to_city", user=cast.applicant)
+    city.record_review(
+        declaration, user=cast.wuhan_official, decision="return", opinion="材料不全",
+        items_to_fix="请补充注册资本",
+    )  # fmt: skip
+    page.set_default_timeout(10_000)
+    log_in(page, live_server.url, cast.applicant)
+
+    page.goto(f"{live_server.url}/declarations/{declaration.pk}/")
+    expect(page.get_by_role("note").filter(has_text="请补充注册资本")).to_be_visible()
+    page.get_by_role("link", name="1. 基本信息").click()
+    form = page.get_by_role("main")
+    expect(form.get_by_label("成立日期")).to_have_value("2008-05-12")
+    expect(form.get_by_label("单位性质")).to_have_value("private")
+    form.get_by_label("注册资本（万元）").fill("5000")
+    form.get_by_role("button", name="保存，下一步").click()
+    expect(page).to_have_url(re.compile(r"/eligibility/$"))
+
+    page.goto(f"{live_server.url}/declarations/{declaration.pk}/")
+    page.get_by_role("button", name="重新提交…").click()
+    expect(page.get_by_text("此操作不可撤销")).to_be_visible()
+    assert Declaration.objects.get(pk=declaration.pk).state == "returned"
+    page.get_by_role("button", name="确认重新提交").click()
+    expect(page.locator("h2 .badge")).to_have_text("市州初审")
+    saved = Declaration.objects.get(pk=declaration.pk)
+    assert (
+        saved.founded_on == date(2008, 5, 12)
+        and saved.nature == "private"
+        and saved.registered_capital == 5000
+    )
