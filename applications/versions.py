@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .forms import declared_fields
@@ -17,9 +18,13 @@ def snapshot(declaration) -> dict:
         met = {True: _("符合"), False: _("不符合"), None: _("未填")}[answer.met]
         values = " / ".join(str(v) for v in answer.values if v not in (None, ""))
         picture[f"{answer.indicator.code} {answer.indicator.name}"] = values or str(met)
-    for attachment in declaration.attachments.all():
-        key = f"{_('附件')}：{attachment.get_slot_display()} {attachment.original_name}"
-        picture[key] = attachment.sha256[:12]
+    files = {}
+    for attachment in declaration.attachments.order_by("slot", "uploaded_at", "pk"):
+        uploaded = timezone.localtime(attachment.uploaded_at).strftime("%Y-%m-%d %H:%M")
+        files.setdefault(f"{_('附件')}：{attachment.get_slot_display()}", []).append(
+            _("%(name)s（%(at)s上传）") % {"name": attachment.original_name, "at": uploaded}
+        )
+    picture.update({slot: "；".join(names) for slot, names in files.items()})
     return picture
 
 

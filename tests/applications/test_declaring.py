@@ -216,12 +216,17 @@ def test_the_declaration_is_locked_after_submission_and_the_city_sees_what_chang
         "contact_mobile": "13900139000",
     }
     assert applicant.post(f"/declarations/{declaration.pk}/edit/", form).status_code == 302
+    upload = SimpleUploadedFile("补充的联系人说明.pdf", PDF_BYTES, content_type="application/pdf")
+    applicant.post(f"/declarations/{declaration.pk}/attachments/", {"slot": "other", "file": upload})
     post_transition(applicant, declaration.pk, "resubmit")
 
     page = login(cast.wuhan_official).get(f"/declarations/{declaration.pk}/").content.decode()
     assert "与上次提交相比的修改" in page
     assert "武汉市江夏区新地址88号" in page
     assert "13900139000" in page
+    added = declaration.attachments.get(original_name="补充的联系人说明.pdf")
+    assert "补充的联系人说明.pdf（" in page  # the file by its name and upload time, never by its hash
+    assert added.sha256[:12] not in page
     assert declaration.versions.count() == 2
 
 
