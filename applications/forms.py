@@ -281,6 +281,11 @@ class ExclusionForm(forms.ModelForm):
 class OpinionForm(forms.Form):
     opinion = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
+    def __init__(self, *args, label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["opinion"].label = label
+
 
 def declared_fields(declaration) -> list[tuple[str, str]]:
     """(label, shown value) of each field the declaration's category asks for, in form order."""

@@ -660,6 +660,7 @@ class Declaration(FSMModelMixin, models.Model):
                     _("提交后申报单位不能再修改，除非市州再次退回。"),
                 ],
                 "cannot_undo": _("重新提交后不能自行收回修改。"),
+                "note": _("修改说明（写给市州经信局，记入办理记录）"),
             },
         },
     )

@@ -180,6 +180,8 @@ def _confirmation_page(request, declaration, name, confirmation):
         "button": _("确认%(action)s") % {"action": label},
         "cancel_url": reverse("applications:detail", args=[declaration.pk]),
     }
+    if confirmation.get("note"):
+        context["form"] = OpinionForm(label=confirmation["note"])
     return render(request, "confirm.html", context)
 
 

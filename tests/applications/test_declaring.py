@@ -218,9 +218,14 @@ def test_the_declaration_is_locked_after_submission_and_the_city_sees_what_chang
     assert applicant.post(f"/declarations/{declaration.pk}/edit/", form).status_code == 302
     upload = SimpleUploadedFile("补充的联系人说明.pdf", PDF_BYTES, content_type="application/pdf")
     applicant.post(f"/declarations/{declaration.pk}/attachments/", {"slot": "other", "file": upload})
-    post_transition(applicant, declaration.pk, "resubmit")
+    asking = applicant.get(f"/declarations/{declaration.pk}/transition/resubmit/").content.decode()
+    assert "修改说明" in asking
+    post_transition(applicant, declaration.pk, "resubmit", opinion="已按要求补充联系人手机和说明材料")
 
     page = login(cast.wuhan_official).get(f"/declarations/{declaration.pk}/").content.decode()
+    assert (
+        "已按要求补充联系人手机和说明材料" in page
+    )  # the applicant's 修改说明, in the record the city reads
     assert "与上次提交相比的修改" in page
     assert "武汉市江夏区新地址88号" in page
     assert "13900139000" in page
