@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import AuditEntry, Region, User
+from . import outbox
+from .models import AuditEntry, OutgoingEmail, Region, User
 
 
 @admin.register(User)
@@ -28,3 +31,23 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "to", "subject", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["to", "subject"]
+    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=gettext_lazy("重新发送所选邮件"), permissions=["view"])
+    def resend(self, request, queryset):
+        count = outbox.resend(queryset)
+        self.message_user(request, _("已安排重新发送 %(n)d 封邮件。") % {"n": count}, messages.SUCCESS)

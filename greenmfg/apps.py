@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class GreenmfgConfig(AppConfig):
@@ -8,3 +9,9 @@ class GreenmfgConfig(AppConfig):
     def ready(self):
         # Registers the named permission rules that templates ask with {% can %}.
         from . import permissions  # noqa: F401
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the outbox's pending and failed counts on its index page."""
+
+    default = False  # named in INSTALLED_APPS; GreenmfgConfig stays this module's default
+    default_site = "greenmfg.admin_site.PortalAdminSite"

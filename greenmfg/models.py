@@ -4,6 +4,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -149,3 +150,44 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.recipient} {self.text}"
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail waiting to leave (the outbox): written in the transaction that causes it.
+
+    A broker or mail server that is away loses nothing: the row stays pending until a task sends it, and the
+    beat sweep sends whatever the immediate task did not. The row lock taken while sending (``skip_locked``)
+    lets two workers share the queue without sending one message twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    notification = models.OneToOneField(
+        Notification,
+        verbose_name=_("通知"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="email",
+    )
+    to = models.EmailField(_("收件地址"))
+    subject = models.CharField(_("主题"), max_length=255)
+    body = models.TextField(_("正文"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), default=timezone.now)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("外发邮件")
+        verbose_name_plural = _("外发邮件")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.to} {self.subject}"

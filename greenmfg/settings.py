@@ -30,6 +30,12 @@ ENVIRONMENT = {
     "SITE_URL": (str, "http://127.0.0.1:8000"),
     "DEADLINE_REMINDER_DAYS": (int, 7),
     "ANNUAL_REPORT_DEADLINE": (str, "04-15"),
+    "DB_STATEMENT_TIMEOUT_MS": (int, 20000),
+    "DB_LOCK_TIMEOUT_MS": (int, 5000),
+    "BROKER_VISIBILITY_TIMEOUT": (int, 900),
+    "TRUSTED_PROXIES": (list, []),
+    "BACKUP_DIR": (str, str(BASE_DIR / "var" / "backups")),
+    "BACKUP_KEEP": (int, 7),
 }
 env = environ.Env(**ENVIRONMENT)
 
@@ -39,7 +45,7 @@ ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "greenmfg.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,7 +66,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "greenmfg.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "greenmfg.middleware.ClientAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -71,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "greenmfg.refusals.RefusalMiddleware",
+    "greenmfg.middleware.BoundedWaitMiddleware",
 ]
 
 ROOT_URLCONF = "greenmfg.urls"
@@ -98,6 +107,14 @@ DATABASES = {"default": env.db_url("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60 if not DEBUG else 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Bounded waits: a statement or a row lock never outlasts the web server's timeout (gunicorn.conf.py, 30 s);
+# greenmfg.middleware turns the error into a Chinese "try again" message instead of a 500.
+DB_STATEMENT_TIMEOUT_MS = env("DB_STATEMENT_TIMEOUT_MS")
+DB_LOCK_TIMEOUT_MS = env("DB_LOCK_TIMEOUT_MS")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "greenmfg.User"
@@ -148,19 +165,47 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            # A cache that is down is a miss, never an error (the rate limit then fails open, see below).
+            "BACKEND": "greenmfg.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "memory://"
-    CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Nobody reads task results (outcomes are rows in the database), so there is no result backend to wait on.
+CELERY_TASK_IGNORE_RESULT = True
+# A request hands a task to the broker at most once and gives up after a second; the outbox sweep covers it.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY = False
+# Crash-safe tasks: acknowledged after they finish, given back if the worker dies, one task fetched at a time.
+# Every task is idempotent, so a task redone after a crash changes nothing it had already done.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis gives a task taken by a worker that died without acknowledging it to another worker after this many
+# seconds. It must exceed the longest task and the longest countdown (retries back off at most 10 minutes).
+BROKER_VISIBILITY_TIMEOUT = env("BROKER_VISIBILITY_TIMEOUT")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 1,
+    "max_retries": 0,  # publishing: one connection attempt, no 2-second pause before a second one
+}
 # Objections are rate-limited per address through the cache; without Redis the cache is per process.
+# With the cache unreachable the limit is not enforced (logged by greenmfg.cache) rather than refusing objections.
 RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True
 SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
+# Behind a reverse proxy the client address comes from X-Forwarded-For, but only when the request arrives from
+# one of these addresses (greenmfg.middleware.ClientAddressMiddleware); otherwise the header is ignored.
+TRUSTED_PROXIES = env("TRUSTED_PROXIES")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -168,6 +213,10 @@ CELERY_BEAT_SCHEDULE = {
     "open-due-rereviews": {
         "task": "registry.tasks.open_due_rereviews",
         "schedule": crontab(hour=6, minute=0),
+    },
+    "sweep-outbox": {
+        "task": "greenmfg.tasks.sweep_outbox",
+        "schedule": 60,
     },
     "close-due-publicities": {
         "task": "registry.tasks.close_due_publicities",
@@ -187,6 +236,8 @@ if env("EMAIL_URL"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
+# A mail server that hangs holds one outbox row, not the worker: the row is retried later.
+EMAIL_TIMEOUT = 20
 SITE_URL = env("SITE_URL")
 # Reminders go out this many days before each batch deadline.
 DEADLINE_REMINDER_DAYS = env("DEADLINE_REMINDER_DAYS")
@@ -196,6 +247,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"greenmfg": {"level": "INFO"}},
 }
 
 if not DEBUG:

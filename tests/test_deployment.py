@@ -313,7 +313,7 @@ def test_redis_url_selects_the_real_broker_and_cache():
     probed = probe_settings(REDIS_URL=url)
     assert probed["CELERY_BROKER_URL"] == url
     assert probed["CELERY_TASK_ALWAYS_EAGER"] is False
-    assert probed["CACHE_BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert probed["CACHE_BACKEND"] == "greenmfg.cache.ForgivingRedisCache"
 
 
 def test_locale_and_user_model_do_not_depend_on_the_environment():

@@ -11,10 +11,10 @@ import greenmfg.celery
 from applications import services as applications
 from applications.models import Batch, Declaration
 from applications.signals import declaration_transitioned
-from greenmfg.models import Notification
+from greenmfg.models import Notification, OutgoingEmail
 from greenmfg.notifications import notify
 from greenmfg.roles import Role
-from greenmfg.tasks import send_notification_emails
+from greenmfg.tasks import deliver_emails
 from registry.notify import send_deadline_reminders
 from reviews import city, experts
 from reviews.models import Expert
@@ -190,9 +190,11 @@ def test_each_new_notice_is_emailed_once_to_a_recipient_with_an_address(
     assert notice.text in mailoutbox[0].body
     assert f"/notifications/{notice.pk}/" in mailoutbox[0].body
 
-    ids = list(Notification.objects.values_list("pk", flat=True))
-    assert send_notification_emails.apply(args=[ids]).get() == 0
-    assert send_notification_emails.apply(args=[ids]).get() == 0
+    assert mailoutbox[0].extra_headers["Message-ID"] == f"<outbox.{notice.email.pk}@127.0.0.1>"
+    ids = list(OutgoingEmail.objects.values_list("pk", flat=True))
+    assert ids == [notice.email.pk]
+    assert deliver_emails.apply(args=[ids]).get() == 0
+    assert deliver_emails.apply(args=[ids]).get() == 0
     assert len(mailoutbox) == 1
 
 
@@ -212,6 +214,7 @@ def test_a_rolled_back_event_neither_notifies_nor_emails(
     assert callbacks == []
     assert mailoutbox == []
     assert not Notification.objects.exists()
+    assert not OutgoingEmail.objects.exists()
 
 
 # Deadline reminders

@@ -1,0 +1,61 @@
+"""A Redis cache whose outage is a miss, not an error page.
+
+Nothing in the portal keeps data only in the cache, so with Redis away every read misses and every write is
+dropped, each with a log line. django-ratelimit then finds no count and, with ``RATELIMIT_FAIL_OPEN``, lets the
+request through: an objection is accepted rather than refused for the cache's sake.
+"""
+
+import logging
+from contextlib import contextmanager
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def _outage_is_a_miss(operation):
+    """Swallow (and log) an unreachable Redis; the code after the ``with`` gives the miss."""
+    try:
+        yield
+    except RedisError as error:
+        logger.warning(
+            "cache unavailable (%s: %s): %s is a miss; rate limits are not enforced",
+            type(error).__name__,
+            error,
+            operation,
+        )
+
+
+class ForgivingRedisCache(RedisCache):
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        with _outage_is_a_miss("add"):
+            return super().add(key, value, timeout, version)
+        return False
+
+    def get(self, key, default=None, version=None):
+        with _outage_is_a_miss("get"):
+            return super().get(key, default, version)
+        return default
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        with _outage_is_a_miss("set"):
+            super().set(key, value, timeout, version)
+
+    def delete(self, key, version=None):
+        with _outage_is_a_miss("delete"):
+            return super().delete(key, version)
+        return False
+
+    def get_many(self, keys, version=None):
+        with _outage_is_a_miss("get_many"):
+            return super().get_many(keys, version)
+        return {}
+
+    def incr(self, key, delta=1, version=None):
+        """A missing key raises ValueError by the cache contract; an unreachable cache is treated the same."""
+        with _outage_is_a_miss("incr"):
+            return super().incr(key, delta, version)
+        raise ValueError("cache unavailable")

@@ -1,0 +1,74 @@
+"""Request plumbing the whole portal shares: the client's real address, and bounded database waits."""
+
+import ipaddress
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import OperationalError
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout
+QUERY_CANCELED = "57014"  # statement_timeout
+
+
+class ClientAddressMiddleware:
+    """Behind a trusted reverse proxy, ``REMOTE_ADDR`` becomes the client's address from ``X-Forwarded-For``.
+
+    Only a request that arrives from an address in ``TRUSTED_PROXIES`` may say who its client is; anyone else's
+    header is ignored, so a client cannot choose its own address to escape the objection rate limit. The
+    right-most address not itself a trusted proxy is the client (proxies append what they saw).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.trusted = [ipaddress.ip_network(proxy, strict=False) for proxy in settings.TRUSTED_PROXIES]
+
+    def __call__(self, request):
+        if self.trusted and self._is_trusted(request.META.get("REMOTE_ADDR", "")):
+            hops = [
+                hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()
+            ]
+            for hop in reversed(hops):
+                if not self._is_trusted(hop):
+                    request.META["REMOTE_ADDR"] = hop
+                    break
+        return self.get_response(request)
+
+    def _is_trusted(self, address):
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.trusted)
+
+
+class BoundedWaitMiddleware:
+    """A row held locked by someone else (``lock_timeout``) or a query over ``statement_timeout`` ends in a
+    Chinese "try again" message on the page the user came from, not an HTTP 500. Nothing was saved: the
+    transaction that waited was rolled back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError):
+            return None
+        code = getattr(exception.__cause__, "sqlstate", None)
+        if code == LOCK_NOT_AVAILABLE:
+            text = _("该记录正由其他用户处理，请稍后重试。本次操作未保存。")
+        elif code == QUERY_CANCELED:
+            text = _("系统繁忙，本次操作超时未完成，请稍后重试。本次操作未保存。")
+        else:
+            return None
+        back = request.META.get("HTTP_REFERER", "")
+        if request.method == "POST" and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            messages.error(request, text)
+            return redirect(back)
+        return render(request, "busy.html", {"text": text}, status=503)
