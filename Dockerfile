@@ -22,7 +22,7 @@ COPY requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock
 
 # The code. Listed explicitly so the local .venv, db.sqlite3 and .git never reach the image.
-COPY manage.py pyproject.toml ./
+COPY manage.py pyproject.toml gunicorn.conf.py ./
 COPY greenmfg ./greenmfg
 COPY applications ./applications
 COPY reviews ./reviews
@@ -45,4 +45,4 @@ RUN groupadd --system app \
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "greenmfg.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "greenmfg.wsgi:application"]

@@ -2,7 +2,7 @@
 
 Writing the row belongs to the transaction of the change that causes it, so a rolled-back change sends
 nothing and a committed one is never forgotten. Handing the row to the broker is only a hint to send it now:
-if the broker is away the request goes on, and ``sweep`` (beat, every minute) sends whatever is still due.
+if the broker is away the request goes on, and ``sweep`` (beat, every 30 seconds) sends whatever is still due.
 Each row is locked while it is sent (``skip_locked``: another worker takes the next one), then marked sent in
 the same transaction, so a message is sent once; the only way to send one twice is a worker killed between the
 mail server's acceptance and the commit, and then the repeat carries the same Message-ID, which mail clients
@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 50  # messages per delivery task: a killed worker redoes at most this many checks, sends one again
 MAX_ATTEMPTS = 8  # then the row is failed and waits for an administrator's resend
-SWEEP_GRACE = timedelta(minutes=1)  # the immediate task's head start before the sweep takes a row
+SWEEP_GRACE = timedelta(seconds=10)  # the immediate task's head start before the sweep takes a row
 SWEEP_LIMIT = 1000
 
 
@@ -68,7 +68,7 @@ def deliver(ids) -> int:
 
 
 def sweep(now=None) -> int:
-    """Send what is still pending a minute after it became due (the broker was away, a worker died)."""
+    """Send what is still pending 10 seconds after it became due (the broker was away, a worker died)."""
     now = now or timezone.now()
     due = OutgoingEmail.objects.filter(
         status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=now - SWEEP_GRACE

@@ -190,6 +190,8 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker that loses the broker gives its late-acknowledged tasks back rather than finishing them unacknowledged.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # Redis gives a task taken by a worker that died without acknowledging it to another worker after this many
 # seconds. It must exceed the longest task and the longest countdown (retries back off at most 10 minutes).
 BROKER_VISIBILITY_TIMEOUT = env("BROKER_VISIBILITY_TIMEOUT")
@@ -216,7 +218,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-outbox": {
         "task": "greenmfg.tasks.sweep_outbox",
-        "schedule": 60,
+        "schedule": 30,
     },
     "close-due-publicities": {
         "task": "registry.tasks.close_due_publicities",

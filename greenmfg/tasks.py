@@ -16,5 +16,5 @@ def deliver_emails(ids) -> int:
 
 @shared_task
 def sweep_outbox() -> int:
-    """Beat-scheduled every minute: send what the broker or a dead worker left pending, and due retries."""
+    """Beat-scheduled every 30 seconds: send what the broker or a dead worker left pending, and due retries."""
     return outbox.sweep()

@@ -4,6 +4,7 @@ from io import BytesIO
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -24,15 +25,33 @@ def _city_officials(region_id):
     return User.objects.filter(groups__name=Role.CITY.value, city_id=region_id, is_active=True)
 
 
+def due_unit_ids(today) -> list[int]:
+    """Listed units whose re-review date has come and that have no case for that date yet."""
+    return list(
+        ListedUnit.objects.filter(next_review_on__lte=today)
+        .exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
+        .exclude(rereviews__due_on=F("next_review_on"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def open_due_rereviews(today=None) -> int:
     """The daily sweep: one case per listed unit whose date has come; the city and the unit are told once."""
     today = today or timezone.localdate()
+    return open_rereviews(due_unit_ids(today), today)
+
+
+def open_rereviews(unit_ids, today) -> int:
+    """Open the due cases of these units, each unit in its own transaction, so work done survives a crash and a
+    rerun (the unique case per due date) skips it."""
+    opened = 0
     due = (
-        ListedUnit.objects.filter(next_review_on__lte=today)
+        ListedUnit.objects.filter(pk__in=unit_ids, next_review_on__lte=today)
         .exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
         .select_related("organisation")
+        .order_by("pk")
     )
-    opened = 0
     for unit in due:
         with transaction.atomic():
             case, created = ReReviewCase.objects.get_or_create(listed_unit=unit, due_on=unit.next_review_on)

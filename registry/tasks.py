@@ -1,12 +1,32 @@
+"""Beat tasks of the registry. Each is idempotent: run twice, or redone after a worker died, it adds nothing."""
+
 from celery import shared_task
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 
 from . import rereviews, services
+
+CHUNK = 50  # units per task: a worker killed mid-sweep loses at most this chunk, which is redone
 
 
 @shared_task
 def open_due_rereviews() -> int:
-    """Beat-scheduled daily: one 三年一复核 case per listed unit whose date has come, notified once. Idempotent."""
-    return rereviews.open_due_rereviews()
+    """Beat-scheduled daily: hand the units whose 三年一复核 is due to workers in small chunks; returns how many.
+
+    Each chunk is acknowledged only when done (``acks_late``), so a chunk whose worker was killed goes back to
+    the queue after the broker's visibility timeout and is redone; units it had finished are skipped.
+    """
+    today = timezone.localdate()
+    ids = rereviews.due_unit_ids(today)
+    for start in range(0, len(ids), CHUNK):
+        open_rereviews.delay(ids[start : start + CHUNK], today.isoformat())
+    return len(ids)
+
+
+@shared_task
+def open_rereviews(unit_ids, today) -> int:
+    """One chunk of the re-review sweep: a case per unit, each unit committed on its own."""
+    return rereviews.open_rereviews(unit_ids, parse_date(today))
 
 
 @shared_task

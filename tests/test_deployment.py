@@ -151,6 +151,18 @@ def test_web_migrates_then_runs_gunicorn(compose):
     assert "8000:8000" in [str(port) for port in compose["services"]["web"]["ports"]]
 
 
+def test_web_runs_gunicorn_with_its_configuration_and_timeouts_nest(compose):
+    """The database gives up before gunicorn does, so a slow request gets the portal's message, not a kill."""
+    assert "gunicorn -c gunicorn.conf.py greenmfg.wsgi:application" in command_of(compose["services"]["web"])
+    config = {}
+    exec((PROJECT_DIR / "gunicorn.conf.py").read_text(encoding="utf-8"), config)
+    assert (
+        config["timeout"] * 1000
+        > project_settings.DB_STATEMENT_TIMEOUT_MS
+        > project_settings.DB_LOCK_TIMEOUT_MS
+    )
+
+
 def test_worker_runs_the_celery_worker(compose):
     assert shlex.split(command_of(compose["services"]["worker"]))[:4] == [
         "celery",
@@ -256,7 +268,7 @@ def test_dockerfile_base_user_and_command():
     users = [arguments for keyword, arguments in instructions if keyword == "USER"]
     assert users and users[-1] not in {"root", "0"}, "the image must not run as root"
     command = json.loads(next(arguments for keyword, arguments in reversed(instructions) if keyword == "CMD"))
-    assert command[:2] == ["gunicorn", "greenmfg.wsgi:application"]
+    assert command == ["gunicorn", "-c", "gunicorn.conf.py", "greenmfg.wsgi:application"]
     assert any(
         keyword == "RUN" and "collectstatic --noinput" in arguments and "DJANGO_DEBUG=false" in arguments
         for keyword, arguments in instructions
@@ -272,7 +284,15 @@ def test_dockerfile_copies_every_project_folder():
                 Path(source).parts[0] for source in arguments.split()[:-1] if not source.startswith("--")
             }
     local_apps = [app for app in project_settings.INSTALLED_APPS if (PROJECT_DIR / app).is_dir()]
-    needed = {"manage.py", "requirements.lock", "templates", "static", "fixtures", *local_apps}
+    needed = {
+        "manage.py",
+        "gunicorn.conf.py",
+        "requirements.lock",
+        "templates",
+        "static",
+        "fixtures",
+        *local_apps,
+    }
     needed |= {folder for folder in ("locale",) if (PROJECT_DIR / folder).is_dir()}
     assert needed <= copied, f"Dockerfile does not copy {sorted(needed - copied)}"
 
