@@ -23,25 +23,27 @@ class ClientAddressMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.trusted = [ipaddress.ip_network(proxy, strict=False) for proxy in settings.TRUSTED_PROXIES]
 
     def __call__(self, request):
-        if self.trusted and self._is_trusted(request.META.get("REMOTE_ADDR", "")):
-            hops = [
-                hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()
-            ]
-            for hop in reversed(hops):
-                if not self._is_trusted(hop):
-                    request.META["REMOTE_ADDR"] = hop
-                    break
+        trusted = [ipaddress.ip_network(proxy, strict=False) for proxy in settings.TRUSTED_PROXIES]
+        if trusted and _address(request.META.get("REMOTE_ADDR", ""), trusted) is None:
+            for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+                client = _address(hop.strip(), trusted)
+                if client is None:
+                    continue  # another trusted proxy: look further left
+                if client:
+                    request.META["REMOTE_ADDR"] = client
+                break  # a client address, or something that is no address at all: stop here
         return self.get_response(request)
 
-    def _is_trusted(self, address):
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        return any(ip in network for network in self.trusted)
+
+def _address(text, trusted):
+    """``None`` for a trusted proxy, ``""`` for no valid address, else the address."""
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return ""
+    return None if any(ip in network for network in trusted) else str(ip)
 
 
 class BoundedWaitMiddleware:
