@@ -59,6 +59,16 @@ def category_fields(category) -> list[str]:
     return [*COMMON_FIELDS, *CATEGORY_FIELDS[category]]
 
 
+class DeadlineField(forms.DateTimeField):
+    """A deadline entered as a minute includes that minute: 23:59 accepts until 23:59:59.999999."""
+
+    widget = DateTimeInput
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        return moment.replace(second=59, microsecond=999999) if moment else moment
+
+
 class DeclarationCreateForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("申报单位"), queryset=Organisation.objects.none())
     batch = forms.ModelChoiceField(label=_("申报批次"), queryset=Batch.objects.none())
@@ -215,6 +225,7 @@ class BatchForm(forms.ModelForm):
             "experts_per_declaration",
             "experts_from_other_cities",
         ]
+        field_classes = {"submission_deadline": DeadlineField, "recommendation_deadline": DeadlineField}
         widgets = {
             "submission_deadline": DateTimeInput(),
             "recommendation_deadline": DateTimeInput(),
@@ -251,7 +262,7 @@ BatchCategoryFormSet = forms.inlineformset_factory(
 class DeadlineExtensionForm(forms.Form):
     DEADLINES = [("submission_deadline", _("申报截止")), ("recommendation_deadline", _("市州推荐截止"))]
     deadline = forms.ChoiceField(label=_("延长哪个截止时间"), choices=DEADLINES)
-    new_value = forms.DateTimeField(label=_("新的截止时间"), widget=DateTimeInput())
+    new_value = DeadlineField(label=_("新的截止时间"))
     reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 

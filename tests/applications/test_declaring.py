@@ -2,12 +2,14 @@
 
 import shutil
 import subprocess
+from datetime import time
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from applications import services
 from applications.models import Attachment, Declaration, Membership, Organisation
@@ -510,3 +512,48 @@ def test_products_are_one_declaration_per_product(cast, login):
             organisation=cast.wuhan_org, region_id="420100", batch=first.batch, category="factory",
             created_by=cast.applicant,
         )  # fmt: skip
+
+
+def test_a_deadline_entered_as_a_minute_includes_that_minute(cast, login):
+    """Entered as the current minute, the deadline has not passed yet: declaring is still accepted."""
+    from applications.models import Batch, IndicatorTemplate
+
+    now = timezone.localtime()
+    minute = now.strftime("%Y-%m-%dT%H:%M")
+    client = login(cast.province)
+    template = IndicatorTemplate.objects.get(code="supply_chain/2022")
+    client.post(
+        "/declarations/batches/new/",
+        {
+            "year": 2031,
+            "title": "2031年度绿色制造申报",
+            "submission_deadline": minute,
+            "recommendation_deadline": minute,
+            "publicity_length": 5,
+            "publicity_day_kind": "working",
+            "evaluator_yearly_cap": 15,
+            "experts_per_declaration": 5,
+            "categories-TOTAL_FORMS": 4,
+            "categories-INITIAL_FORMS": 0,
+            "categories-0-category": "supply_chain",
+            "categories-0-requires_third_party": "on",
+            "categories-0-pass_mark": "70",
+            "categories-0-template": template.pk,
+        },
+    )
+    batch = Batch.objects.get(year=2031)
+    deadline = timezone.localtime(batch.submission_deadline)
+    assert deadline == now.replace(second=59, microsecond=999999)
+
+    declaration = services.create_declaration(
+        organisation=cast.wuhan_org, user=cast.applicant, batch=batch, category="supply_chain"
+    )
+    assert declaration.pk
+
+    client.post(
+        f"/declarations/batches/{batch.pk}/",
+        {"deadline": "recommendation_deadline", "new_value": "2031-06-10T23:59", "reason": "顺延"},
+    )
+    batch.refresh_from_db()
+    assert timezone.localtime(batch.recommendation_deadline).time() == time(23, 59, 59, 999999)
+    assert AuditEntry.for_object(batch).get(action="extend_deadline").to_state == "2031-06-10 23:59"

@@ -40,7 +40,9 @@ def test_objections_are_accepted_when_the_cache_is_down_and_it_is_logged(cast, c
 
     assert [r.status_code for r in responses] == [302] * 7
     assert Objection.objects.count() == 7  # the limit of 5 an hour is not enforced without its counts
-    assert "cache unavailable (ConnectionError" in caplog.text and "rate limits are not enforced" in caplog.text
+    assert (
+        "cache unavailable (ConnectionError" in caplog.text and "rate limits are not enforced" in caplog.text
+    )
 
 
 def test_the_client_address_comes_from_a_trusted_proxy_only(cast, client, settings):
@@ -59,7 +61,7 @@ def test_the_client_address_comes_from_a_trusted_proxy_only(cast, client, settin
     assert post("10.0.0.2", "not-an-address") == "10.0.0.2"
 
     # Through the one proxy, five objections from one client do not use up another client's allowance.
-    for n in range(4):
+    for _ in range(4):
         post("10.0.0.2", "203.0.113.7")
     assert Objection.objects.filter(ip_address="203.0.113.7").count() == 5
     before = Objection.objects.count()
