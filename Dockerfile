@@ -6,9 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     MEDIA_ROOT=/data/media
 
-# WeasyPrint's system libraries (PDF exports) and CJK fonts so Chinese text renders in the PDFs.
+# WeasyPrint's system libraries (PDF exports), CJK fonts so Chinese text renders in the PDFs, and the
+# PostgreSQL 15 client (pg_dump, pg_restore) for manage.py backup / restore.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
+        postgresql-client \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
         libharfbuzz-subset0 \
@@ -37,11 +39,11 @@ RUN DJANGO_DEBUG=false \
     DJANGO_SECRET_KEY=build-only-dummy-key-not-used-at-runtime \
     python manage.py collectstatic --noinput
 
-# Run as an unprivileged user; it owns only the media directory (mounted as a volume in docker-compose.yml).
+# Run as an unprivileged user; it owns only the media and backup directories (volumes in docker-compose.yml).
 RUN groupadd --system app \
     && useradd --system --gid app --home-dir /app --no-create-home --shell /usr/sbin/nologin app \
-    && mkdir -p /data/media \
-    && chown app:app /data/media
+    && mkdir -p /data/media /backups \
+    && chown app:app /data/media /backups
 USER app
 
 EXPOSE 8000

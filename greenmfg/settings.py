@@ -266,5 +266,8 @@ if not DEBUG:
 # A self-evaluation and a third-party evaluation whose group score rates differ by more than this many
 # percentage points are flagged to the city and the province.
 DISCREPANCY_THRESHOLD = env("DISCREPANCY_THRESHOLD")
+# manage.py backup writes here and keeps the newest BACKUP_KEEP backups (README: Backup and restore).
+BACKUP_DIR = env("BACKUP_DIR")
+BACKUP_KEEP = env("BACKUP_KEEP")
 # Listed units file their yearly 动态管理表 by this month-day.
 ANNUAL_REPORT_DEADLINE = env("ANNUAL_REPORT_DEADLINE")

@@ -163,6 +163,19 @@ def test_web_runs_gunicorn_with_its_configuration_and_timeouts_nest(compose):
     )
 
 
+def test_web_is_healthy_by_readyz_and_a_backup_service_keeps_backups_in_a_volume(compose):
+    services = compose["services"]
+    assert "/readyz" in " ".join(services["web"]["healthcheck"]["test"])
+    backup = services["backup"]
+    assert "python manage.py backup" in command_of(backup)
+    environment = environment_of(backup)
+    assert set(environment) <= set(project_settings.ENVIRONMENT)
+    assert f"backups:{environment['BACKUP_DIR']}" in backup["volumes"]
+    assert f"media:{environment['MEDIA_ROOT']}:ro" in backup["volumes"]
+    runs = " ".join(arguments for keyword, arguments in dockerfile_instructions() if keyword == "RUN")
+    assert "postgresql-client" in runs, "backup and restore need pg_dump and pg_restore in the image"
+
+
 def test_worker_runs_the_celery_worker(compose):
     assert shlex.split(command_of(compose["services"]["worker"]))[:4] == [
         "celery",
