@@ -146,9 +146,9 @@ STATIC_ROOT = env("STATIC_ROOT")
 # Declaration files are never served from a public URL: downloads go through permission-checked views.
 MEDIA_ROOT = env("MEDIA_ROOT")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "greenmfg.storage.AtomicFileSystemStorage"},
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "greenmfg.storage.AtomicFileSystemStorage",
         # Its location is MEDIA_ROOT, which no URL serves.
         "OPTIONS": {"base_url": "/no-public-url/"},
     },
@@ -219,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {
         "task": "greenmfg.tasks.sweep_outbox",
         "schedule": 30,
+    },
+    "remove-orphan-files": {
+        "task": "greenmfg.tasks.remove_orphan_files",
+        "schedule": crontab(hour=3, minute=30),
     },
     "close-due-publicities": {
         "task": "registry.tasks.close_due_publicities",

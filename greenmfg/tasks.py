@@ -1,11 +1,12 @@
-"""Background work of the shared layer: sending the outbox.
+"""Background work of the shared layer: sending the outbox, removing orphan files.
 
-Both tasks are idempotent: a row is sent only while pending and is marked sent in the transaction that sent it.
+All are idempotent: a row is sent only while pending and is marked sent in the transaction that sent it; a file
+is removed only when no row names it.
 """
 
 from celery import shared_task
 
-from . import outbox
+from . import orphans, outbox
 
 
 @shared_task
@@ -18,3 +19,9 @@ def deliver_emails(ids) -> int:
 def sweep_outbox() -> int:
     """Beat-scheduled every 30 seconds: send what the broker or a dead worker left pending, and due retries."""
     return outbox.sweep()
+
+
+@shared_task
+def remove_orphan_files() -> list[str]:
+    """Beat-scheduled daily: remove uploaded files older than a day that no row names; returns their names."""
+    return orphans.remove_orphans()
