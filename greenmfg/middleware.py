@@ -72,5 +72,8 @@ class BoundedWaitMiddleware:
             back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
             messages.error(request, text)
-            return redirect(back)
-        return render(request, "busy.html", {"text": text}, status=503)
+            response = redirect(back)
+        else:
+            response = render(request, "busy.html", {"text": text}, status=503)
+        response.nothing_saved = True  # greenmfg.submissions: the same form may be sent again
+        return response

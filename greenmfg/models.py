@@ -191,3 +191,22 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.to} {self.subject}"
+
+
+class Submission(models.Model):
+    """One submitted form (its digest), so the same form sent twice yields one record.
+
+    The first request claims the key (a unique row, committed before the view runs); a second one with the same
+    content — a double-click, back-and-resubmit, a second tab — waits for the first and is sent where it went.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    location = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("表单提交")
+        verbose_name_plural = _("表单提交")
+
+    def __str__(self):
+        return f"{self.key[:12]} → {self.location or '…'}"

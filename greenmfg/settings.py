@@ -78,9 +78,21 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "greenmfg.submissions.OncePerSubmissionMiddleware",
     "greenmfg.refusals.RefusalMiddleware",
     "greenmfg.middleware.BoundedWaitMiddleware",
 ]
+# Views that create a record: the same form posted twice creates it once (greenmfg/submissions.py).
+ONCE_PER_SUBMISSION = {
+    "applications:create",
+    "applications:batch_create",
+    "register",
+    "reviews:register",
+    "reviews:commission_request",
+    "registry:publicity_create",
+    "registry:publicity_detail",
+    "registry:import_upload",
+}
 
 ROOT_URLCONF = "greenmfg.urls"
 # Form templates can be overridden from templates/ (labels without Django's ASCII colon).

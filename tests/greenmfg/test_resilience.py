@@ -36,7 +36,10 @@ def test_objections_are_accepted_when_the_cache_is_down_and_it_is_logged(cast, c
 
     with caplog.at_level(logging.WARNING, logger="greenmfg.cache"):
         assert client.get(f"/publicity/{publicity.pk}/").status_code == 200
-        responses = [client.post(f"/publicity/{publicity.pk}/", objection(declaration)) for _ in range(7)]
+        responses = [
+            client.post(f"/publicity/{publicity.pk}/", objection(declaration, real_name=f"异议人{n}"))
+            for n in range(7)
+        ]
 
     assert [r.status_code for r in responses] == [302] * 7
     assert Objection.objects.count() == 7  # the limit of 5 an hour is not enforced without its counts
@@ -51,8 +54,11 @@ def test_the_client_address_comes_from_a_trusted_proxy_only(cast, client, settin
     publicity = open_publicity([declaration.pk], user=cast.province, title="公示", batch=declaration.batch)
     url = f"/publicity/{publicity.pk}/"
 
+    sent = iter(range(100))
+
     def post(remote, forwarded):
-        client.post(url, objection(declaration), REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+        data = objection(declaration, real_name=f"异议人{next(sent)}")
+        client.post(url, data, REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
         return Objection.objects.order_by("-pk").values_list("ip_address", flat=True).first()
 
     assert post("10.0.0.2", "203.0.113.7") == "203.0.113.7"
