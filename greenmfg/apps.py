@@ -10,6 +10,7 @@ class GreenmfgConfig(AppConfig):
         # Registers the named permission rules that templates ask with {% can %}.
         from . import permissions  # noqa: F401
 
+
 class PortalAdminConfig(admin_apps.AdminConfig):
     """Django's admin with the outbox's pending and failed counts on its index page."""
 

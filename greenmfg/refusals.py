@@ -60,4 +60,6 @@ class RefusalMiddleware:
         if request.method != "POST":
             raise PermissionDenied(exception.reason) from exception
         messages.error(request, exception.reason)
-        return redirect(request.get_full_path())
+        response = redirect(request.get_full_path())
+        response.nothing_saved = True  # greenmfg.submissions: the same form may be sent again
+        return response
