@@ -30,14 +30,8 @@ SWEEP_GRACE = timedelta(seconds=10)  # the immediate task's head start before th
 SWEEP_LIMIT = 1000
 
 
-def queue(to, subject, body, *, notification=None) -> OutgoingEmail:
-    """Write one e-mail to the outbox and have it sent once the surrounding transaction commits."""
-    email = OutgoingEmail.objects.create(to=to, subject=subject, body=body, notification=notification)
-    send_on_commit([email.pk])
-    return email
-
-
 def send_on_commit(ids):
+    """Hand these rows to a delivery task once the surrounding transaction commits (not at all if it rolls back)."""
     if ids:
         ids = list(ids)
         transaction.on_commit(lambda: hand_to_broker(ids), robust=True)
@@ -45,7 +39,7 @@ def send_on_commit(ids):
 
 def hand_to_broker(ids):
     """Queue delivery tasks; a broker that is away costs at most its connect timeout, and the sweep sends later."""
-    from .tasks import deliver_emails
+    from .tasks import deliver_emails  # tasks.py imports this module
 
     for start in range(0, len(ids), CHUNK):
         try:
@@ -67,11 +61,10 @@ def deliver(ids) -> int:
     return sent
 
 
-def sweep(now=None) -> int:
+def sweep() -> int:
     """Send what is still pending 10 seconds after it became due (the broker was away, a worker died)."""
-    now = now or timezone.now()
     due = OutgoingEmail.objects.filter(
-        status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=now - SWEEP_GRACE
+        status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=timezone.now() - SWEEP_GRACE
     ).order_by("next_attempt_at", "pk")
     return deliver(list(due.values_list("pk", flat=True)[:SWEEP_LIMIT]))
 
