@@ -34,7 +34,7 @@ def _broker():
     from .celery import app
 
     with app.connection_for_write() as broker:
-        broker.ensure_connection(max_retries=1, timeout=1)
+        broker.ensure_connection(max_retries=0, timeout=1)
 
 
 CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
