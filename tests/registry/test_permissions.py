@@ -51,14 +51,14 @@ def test_objections_and_their_evidence_go_to_whoever_may_handle_them(cast, login
     objection = Objection.objects.create(
         publicity=publicity,
         declaration=declaration,
-        reference="R1",
+        reference="YY-R1",  # a hyphen: a random CSRF token on the page cannot contain it
         real_name="a",
         contact="b",
         facts="c" * 10,
     )
     client = login(getattr(cast, who))
 
-    shown = "R1" in client.get(f"/publicity/{publicity.pk}/").content.decode()
+    shown = "YY-R1" in client.get(f"/publicity/{publicity.pk}/").content.decode()
     evidence = client.get(f"/publicity/objections/{objection.pk}/evidence/").status_code  # none stored: 404
 
     assert shown == (who == "province")
