@@ -69,16 +69,34 @@ def labels(carriers) -> dict:
 
 
 def raw_from_post(post, years, prefix="raw") -> dict:
-    """Year → {input key: typed text} from a submitted form (fields named ``{prefix}_{year}_{key}``)."""
+    """Year → {input key: typed text} from a submitted form (fields named ``{prefix}_{year}_{key}``).
+
+    A carrier's unit or calorific value is kept only beside a quantity of that carrier.
+    """
     result = {}
     for year in years:
-        start = f"{prefix}_{year}_"
-        result[str(year)] = {
-            name[len(start) :]: value.strip()
-            for name, value in post.items()
-            if name.startswith(start) and value.strip()
-        }
+        typed = texts_from_post(post, f"{prefix}_{year}_")
+        result[str(year)] = {key: value for key, value in typed.items() if _stands_alone(key, typed)}
     return result
+
+
+def texts_from_post(post, start: str) -> dict:
+    return {
+        name[len(start) :]: value.strip()
+        for name, value in post.items()
+        if name.startswith(start) and value.strip()
+    }
+
+
+def _stands_alone(key: str, typed: dict) -> bool:
+    kind, _dot, code = key.partition(".")
+    return kind not in ("unit", "ncv") or energy_key(code) in typed
+
+
+def note_key(key: str) -> str:
+    """The input whose note explains ``key``: a carrier's unit and calorific value share its quantity's note."""
+    kind, _dot, code = key.partition(".")
+    return energy_key(code) if kind in ("unit", "ncv") else key
 
 
 def stored_raw(rows, years) -> dict:

@@ -38,7 +38,7 @@ def checked_raw(evaluation) -> tuple[dict, dict]:
 
 
 def notes_from_post(post, years) -> dict:
-    return annual.raw_from_post(post, years, prefix="note")
+    return {str(year): annual.texts_from_post(post, f"note_{year}_") for year in years}
 
 
 def _same(a: str, b: str) -> bool:
@@ -62,7 +62,7 @@ def unexplained_changes(raw: dict, checked: dict, notes: dict, carriers_by_year:
     """Labels of the inputs the evaluator changed without a note."""
     missing = []
     for year, key, _mine, _theirs in changed_inputs(raw, checked):
-        if not (notes.get(year, {}).get(key) or "").strip():
+        if not (notes.get(year, {}).get(annual.note_key(key)) or "").strip():
             label = annual.labels(carriers_by_year[year]).get(key, (key, ""))[0]
             missing.append(f"{year} {label}")
     return missing
@@ -95,7 +95,9 @@ def input_differences(declaration, evaluation) -> list[InputDifference]:
         except Impossible:
             relative = None
         rows.append(
-            InputDifference(year, label, unit, mine, theirs, relative, notes.get(year, {}).get(key, ""))
+            InputDifference(
+                year, label, unit, mine, theirs, relative, notes.get(year, {}).get(annual.note_key(key), "")
+            )
         )
     return rows
 

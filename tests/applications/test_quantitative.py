@@ -419,3 +419,16 @@ def test_the_preview_with_60_indicators_is_fast_and_its_queries_do_not_grow(cast
     with capsys.disabled():
         print(f"\nself-evaluation preview, 60 indicators: median {median * 1000:.1f} ms, {after} queries")
     assert median < 0.5
+
+
+def test_the_admin_edits_a_table_until_it_has_scored_a_declaration(cast, admin_client):
+    table = BenchmarkTable.objects.get(industry_prefix="C38")
+    url = f"/admin/applications/benchmarktable/{table.pk}/change/"
+    page = admin_client.get(url).content.decode()
+    assert 'name="name"' in page and 'name="values-0-benchmark"' in page
+    declaration = declare(cast)
+    applications.save_self_evaluation(declaration, user=cast.applicant, answers={})
+    page = admin_client.get(url).content.decode()
+    assert 'name="name"' not in page and 'name="values-0-benchmark"' not in page
+    assert "电气机械和器材制造业基准值表（示例）" in page
+    assert admin_client.get("/admin/applications/energycarrier/").status_code == 200
