@@ -583,10 +583,18 @@ class Declaration(FSMModelMixin, models.Model):
     def indicator_references(self):
         """Indicator id → 基准值/引领值 (``scoring.Reference``) of the benchmark table this declaration is scored with."""
         if getattr(self, "_references", None) is None:
-            from .benchmarks import references, table_for
+            from .benchmarks import references
 
-            self._references = references(table_for(self))
+            self._references = references(self.scoring_table())
         return self._references
+
+    def scoring_table(self):
+        """The benchmark table kept by the declaration, else the one its industry would get now (looked up once)."""
+        if not hasattr(self, "_scoring_table"):
+            from .benchmarks import table_for
+
+            self._scoring_table = table_for(self)
+        return self._scoring_table
 
     def missing_required_slots(self):
         present = set(self.attachments.values_list("slot", flat=True))

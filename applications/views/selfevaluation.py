@@ -37,7 +37,7 @@ def _context(declaration, answers, raw, errors=None):
         "uses_raw_data": any(i.formula for i in indicators),
         "data_years": annual.years_on_form(raw, results, carriers),
         "figures": annual.figures(indicators, result, answers, results, years),
-        "benchmark_table": benchmarks.table_for(declaration),
+        "benchmark_table": declaration.scoring_table(),
         "raw_errors": annual.has_errors(results),
     }
 

@@ -386,7 +386,7 @@ def evaluation(request, pk):
             verification.applicant_raw(declaration), results, carriers, checked=checked, notes=notes
         ),
         "figures": annual.figures(indicators, result, answers, results, years),
-        "benchmark_table": benchmarks.table_for(declaration),
+        "benchmark_table": declaration.scoring_table(),
         "raw_errors": annual.has_errors(results),
         "gaps": verification.indicator_gaps(declaration, record, answers) if record else [],
     }
