@@ -16,7 +16,7 @@ from applications.indicators import Impossible, number, relative_difference
 from applications.scoring import Answer, latest_value
 from greenmfg.refusals import Refused
 
-from .models import EvaluatedData, EvaluationAnswer
+from .models import EvaluatedData, Evaluation, EvaluationAnswer
 
 
 def years_of(declaration) -> list[str]:
@@ -133,6 +133,15 @@ def indicator_gaps(declaration, evaluation, evaluation_answers=None) -> list[Ind
         flagged = (a is None) != (b is None) or (relative is None and a != b) or (relative or 0) > threshold
         gaps.append(IndicatorGap(indicator, a, b, None if relative is None else round(relative, 2), flagged))
     return gaps
+
+
+def submitted_evaluation(declaration):
+    """The third-party evaluation the declaration went on with, if one was submitted."""
+    return (
+        Evaluation.objects.filter(commission__declaration=declaration, submitted_at__isnull=False)
+        .select_related("commission__declaration")
+        .first()
+    )
 
 
 def verified_answers(declaration) -> dict:

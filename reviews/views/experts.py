@@ -132,6 +132,9 @@ def score(request, pk):
         "editable": mine.status == Assignment.Status.ACTIVE and may_score(request.user, declaration),
         "with_comments": True,
     }
+    evaluation = verification.submitted_evaluation(declaration)
+    context["indicator_gaps"] = verification.indicator_gaps(declaration, evaluation)
+    context["differences"] = verification.input_differences(declaration, evaluation)
     return render(request, "reviews/score.html", context)
 
 

@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from applications import services as applications
 from applications.models import Declaration, IndicatorTemplate
 from registry.management.commands.demo_data import DEMO_RAW
-from reviews import services, verification
-from reviews.models import EvaluatedData
+from reviews import experts, services, verification
+from reviews.models import EvaluatedData, Expert
 
-from ..factories import PDF_BYTES, BatchFactory, ready_to_submit
+from ..factories import PDF_BYTES, BatchFactory, make_user, ready_to_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +109,23 @@ def test_unchanged_inputs_need_no_note_and_a_wider_threshold_flags_nothing(cast,
     declaration = Declaration.objects.get(pk=declaration.pk)
     assert declaration.state == "evaluated"
     assert not [g for g in verification.indicator_gaps(declaration, commission.evaluation) if g.flagged]
+
+
+def test_the_expert_sees_the_evaluators_corrections_and_scores_on_the_verified_values(cast, login):
+    declaration, _commission = commissioned_2025_factory(cast)
+    login(cast.evaluator_staff).post(
+        f"/reviews/declarations/{declaration.pk}/evaluation/",
+        evaluation_form(
+            declaration, {**DEMO_RAW, "energy.electricity": "420"}, {"energy.electricity": "核实"}
+        ),
+    )
+    applications.transition(declaration.pk, "submit_to_city", user=cast.applicant)
+    applications.transition(declaration.pk, "recommend", user=cast.wuhan_official, opinion="同意")
+    expert = Expert.objects.create(
+        user=make_user("评审专家"), categories=["factory"], employer="湖北工业大学", region_id="420900"
+    )
+    experts.assign_by_hand(Declaration.objects.get(pk=declaration.pk), expert, user=cast.province)
+    page = login(expert.user).get(f"/reviews/declarations/{declaration.pk}/score/").content.decode()
+    assert '<tr class="flagged" data-code="1.5">' in page and "核实" in page
+    energy = declaration.setting.template.indicators.get(code="1.5")
+    assert verification.verified_answers(declaration)[energy.pk].values == ["37.9520"]
