@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from .indicators import Carrier
-from .models import BenchmarkTable, EmissionFactor, EnergyCarrier
+from .models import Benchmark, BenchmarkTable, EmissionFactor, EnergyCarrier
 from .scoring import Reference
 
 HUNDRED = Decimal(100)
@@ -28,21 +28,24 @@ def table_for(declaration) -> BenchmarkTable | None:
 
 
 def references(table: BenchmarkTable | None) -> dict:
-    """Indicator id → Reference of every value in ``table``."""
+    """Indicator id → Reference of every value in ``table`` (plain rows: the live preview reads it on every change)."""
     if table is None:
         return {}
     floor = Decimal(table.floor_percent) / HUNDRED
+    rows = Benchmark.objects.filter(table=table).values_list(
+        "indicator_id", "benchmark", "leading_value", "indicator__direction"
+    )
     return {
-        value.indicator_id: Reference(
-            benchmark=value.benchmark,
-            leading=value.leading_value,
-            direction=value.indicator.direction,
+        indicator_id: Reference(
+            benchmark=benchmark,
+            leading=leading,
+            direction=direction,
             rule=table.rule,
             floor=floor,
             example=table.is_example,
             source=table.source,
         )
-        for value in table.values.select_related("indicator")
+        for indicator_id, benchmark, leading, direction in rows
     }
 
 
