@@ -45,8 +45,12 @@ def year_labels(template, batch_year: int) -> list[str]:
     return [str(batch_year - template.years_of_data + i) for i in range(template.years_of_data)]
 
 
-def indicator_rows(indicators, answers: dict, errors: dict, years: list[str], references: dict) -> list[Row]:
-    """The indicators as a tree walked in order, each with its answer, form inputs and Reference."""
+def indicator_rows(indicators, answers: dict, errors: dict, years: list[str], references=None) -> list[Row]:
+    """The indicators as a tree walked in order, each with its answer, form inputs and Reference.
+
+    ``references`` come from the declaration's benchmark table; without them, the 基准值 on the indicator counts.
+    """
+    references = references or {}
     children = {}
     for indicator in indicators:
         children.setdefault(indicator.parent_id, []).append(indicator)
@@ -75,11 +79,12 @@ def indicator_rows(indicators, answers: dict, errors: dict, years: list[str], re
     return rows
 
 
-def parse_answers(post, indicators, years: int, references: dict):
+def parse_answers(post, indicators, years: int, references=None):
     """Answers from a submitted form, and a message per indicator whose values are not numbers.
 
     Computed indicators are skipped: their answers come from the raw data.
     """
+    references = references or {}
     answers, errors = {}, {}
     for indicator in indicators:
         if indicator.kind == "group" or indicator.formula:
