@@ -5,7 +5,11 @@ from .models import (
     Attachment,
     Batch,
     BatchCategory,
+    Benchmark,
+    BenchmarkTable,
     Declaration,
+    EmissionFactor,
+    EnergyCarrier,
     Exclusion,
     Indicator,
     IndicatorTemplate,
@@ -65,7 +69,20 @@ class BatchAdmin(admin.ModelAdmin):
 class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 0
-    fields = ["order", "code", "name", "parent", "kind", "points", "weight", "unit", "benchmark", "direction"]
+    fields = [
+        "order",
+        "code",
+        "name",
+        "parent",
+        "kind",
+        "points",
+        "weight",
+        "unit",
+        "benchmark",
+        "leading_value",
+        "direction",
+        "formula",
+    ]
 
 
 @admin.register(IndicatorTemplate)
@@ -76,6 +93,54 @@ class IndicatorTemplateAdmin(admin.ModelAdmin):
     list_filter = ["category"]
     inlines = [IndicatorInline]
     save_as = True
+
+
+class EmissionFactorInline(admin.TabularInline):
+    model = EmissionFactor
+    extra = 0
+
+
+@admin.register(EnergyCarrier)
+class EnergyCarrierAdmin(admin.ModelAdmin):
+    """GB/T 2589-2020 coefficients and the yearly CO₂ factors, each with the document it comes from."""
+
+    list_display = ["name", "code", "unit", "kgce_per_unit", "kgce_min", "kgce_max", "takes_calorific_value"]
+    inlines = [EmissionFactorInline]
+
+
+def in_use(table) -> bool:
+    """A table that has scored a declaration is kept as it was (the declaration keeps its version)."""
+    return table is not None and table.pk is not None and table.declarations.exists()
+
+
+class BenchmarkInline(admin.TabularInline):
+    model = Benchmark
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return not in_use(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not in_use(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not in_use(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(BenchmarkTable)
+class BenchmarkTableAdmin(admin.ModelAdmin):
+    """基准值/引领值 tables. One that has scored a declaration is frozen: publish a new version instead."""
+
+    list_display = ["name", "template", "industry_prefix", "version", "rule", "floor_percent", "is_example"]
+    list_filter = ["template", "is_example"]
+    inlines = [BenchmarkInline]
+    save_as = True
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in BenchmarkTable._meta.fields] if in_use(obj) else []
+
+    def has_delete_permission(self, request, obj=None):
+        return not in_use(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Exclusion)

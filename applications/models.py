@@ -16,6 +16,7 @@ from greenmfg.storage import private_storage
 
 from . import conditions as cond
 from . import workflow
+from .indicators import FORMULA_CHOICES, UNITS
 from .permissions import is_applicant, is_city_official_of, is_commissioned_evaluator
 
 
@@ -165,6 +166,13 @@ class Indicator(models.Model):
     leading_value = models.DecimalField(_("引领值"), max_digits=14, decimal_places=4, null=True, blank=True)
     direction = models.CharField(_("方向"), max_length=8, choices=Direction.choices, default=Direction.HIGHER)
     guidance = models.TextField(_("评价要求"), blank=True)
+    formula = models.CharField(
+        _("计算公式"),
+        max_length=32,
+        choices=FORMULA_CHOICES,
+        blank=True,
+        help_text=_("定量指标由年度运行数据计算时选择；留空则由申报单位直接填写数值。"),
+    )
     order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -301,6 +309,13 @@ class Batch(models.Model):
     experts_per_declaration = models.PositiveSmallIntegerField(_("每个申报的评审专家人数"), default=5)
     experts_from_other_cities = models.BooleanField(
         _("专家须来自其他市州"), default=True, help_text=_("不得分配与申报单位同一市州的专家")
+    )
+    value_discrepancy_percent = models.DecimalField(
+        _("定量指标差异阈值（%）"),
+        max_digits=5,
+        decimal_places=2,
+        default=10,
+        help_text=_("第三方核定的指标值与自评值相差超过该比例（相对自评值）时提示差异。"),
     )
 
     class Meta:
@@ -483,6 +498,15 @@ class Declaration(FSMModelMixin, models.Model):
     # 基本条件 and the self-declared 近三年不得申报 items, as attested (codes from applications.eligibility).
     attested_items = models.JSONField(_("已确认的基本条件"), default=list, blank=True)
     # Self-evaluation, computed from the answers by applications.scoring whenever they are saved.
+    benchmark_table = models.ForeignKey(
+        "BenchmarkTable",
+        verbose_name=_("基准值表版本"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="declarations",
+        help_text=_("首次自评价时按所属行业选定，此后不随新版本变化。"),
+    )
     self_score = models.DecimalField(_("自评分"), max_digits=6, decimal_places=2, null=True, blank=True)
     self_passed = models.BooleanField(_("自评价达标"), default=False)
     state = FSMField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
@@ -547,8 +571,30 @@ class Declaration(FSMModelMixin, models.Model):
             setting = self.setting
             indicators = list(setting.template.indicators.all())
             answers = {a.indicator_id: Answer(a.met, a.values) for a in self.answers.all()}
-            self._self_evaluation = score(setting.template, indicators, answers, setting.effective_pass_mark)
+            self._self_evaluation = score(
+                setting.template,
+                indicators,
+                answers,
+                setting.effective_pass_mark,
+                self.indicator_references(),
+            )
         return self._self_evaluation
+
+    def indicator_references(self):
+        """Indicator id → 基准值/引领值 (``scoring.Reference``) of the benchmark table this declaration is scored with."""
+        if getattr(self, "_references", None) is None:
+            from .benchmarks import references
+
+            self._references = references(self.scoring_table())
+        return self._references
+
+    def scoring_table(self):
+        """The benchmark table kept by the declaration, else the one its industry would get now (looked up once)."""
+        if not hasattr(self, "_scoring_table"):
+            from .benchmarks import table_for
+
+            self._scoring_table = table_for(self)
+        return self._scoring_table
 
     def missing_required_slots(self):
         present = set(self.attachments.values_list("slot", flat=True))
@@ -856,3 +902,168 @@ class DeclarationVersion(models.Model):
 
     def __str__(self):
         return f"{self.declaration_id} v{self.number}"
+
+
+UNIT_CHOICES = [(unit, unit) for unit in UNITS]
+
+
+class EnergyCarrier(models.Model):
+    """能源品种 with its GB/T 2589-2020 折标准煤系数; reference data with its source, edited in the admin."""
+
+    code = models.SlugField(_("编号"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=32)
+    unit = models.CharField(_("计量单位"), max_length=8, choices=UNIT_CHOICES)
+    kgce_per_unit = models.DecimalField(_("折标准煤系数（kgce/计量单位）"), max_digits=12, decimal_places=6)
+    kgce_min = models.DecimalField(_("系数下限"), max_digits=12, decimal_places=6, null=True, blank=True)
+    kgce_max = models.DecimalField(_("系数上限"), max_digits=12, decimal_places=6, null=True, blank=True)
+    takes_calorific_value = models.BooleanField(
+        _("可填实测低位发热量"), default=False, help_text=_("填写实测值时按实测值折算，优先于默认系数。")
+    )
+    source = models.TextField(_("来源"))
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("能源品种与折标系数")
+        verbose_name_plural = _("能源品种与折标系数")
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return f"{self.name}（{self.unit}）"
+
+
+class EmissionFactor(models.Model):
+    """CO₂ emission factor of a carrier for a data year (the grid factor is published per year)."""
+
+    carrier = models.ForeignKey(
+        EnergyCarrier, verbose_name=_("能源品种"), on_delete=models.CASCADE, related_name="emission_factors"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("适用数据年度"), help_text=_("按数据年度取不晚于该年的最近一个因子。")
+    )
+    kg_co2_per_unit = models.DecimalField(_("排放因子（kgCO₂/计量单位）"), max_digits=12, decimal_places=6)
+    source = models.TextField(_("来源"))
+
+    class Meta:
+        verbose_name = _("二氧化碳排放因子")
+        verbose_name_plural = _("二氧化碳排放因子")
+        ordering = ["carrier", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["carrier", "year"], name="one_factor_per_carrier_year")
+        ]
+
+    def __str__(self):
+        return f"{self.carrier.name} {self.year}"
+
+
+class BenchmarkTable(models.Model):
+    """基准值/引领值 of one template for an industry (GB/T 4754 prefix), versioned, with its source and scoring rule.
+
+    A new version is a new table; a declaration keeps the table it was first scored with. ``is_example`` marks
+    values that are not official (示例) — shown so on every page that uses them.
+    """
+
+    class Rule(models.TextChoices):
+        LINEAR = "linear", _("基准值得下限分，引领值得满分，其间按比例")
+        THRESHOLD = "threshold", _("达到基准值得满分")
+
+    template = models.ForeignKey(
+        IndicatorTemplate,
+        verbose_name=_("指标体系"),
+        on_delete=models.PROTECT,
+        related_name="benchmark_tables",
+    )
+    name = models.CharField(_("名称"), max_length=128)
+    industry_prefix = models.CharField(
+        _("适用行业代码前缀"),
+        max_length=5,
+        blank=True,
+        help_text=_("GB/T 4754 代码前缀，如“C38”；留空适用于所有行业。"),
+    )
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    source = models.TextField(_("来源"))
+    is_example = models.BooleanField(
+        _("示例数据"), default=False, help_text=_("非官方数值，仅供演示和测试。")
+    )
+    rule = models.CharField(_("计分规则"), max_length=16, choices=Rule.choices, default=Rule.LINEAR)
+    floor_percent = models.DecimalField(
+        _("下限得分比例（%）"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        help_text=_("达不到基准值时所得分值的比例。"),
+    )
+
+    class Meta:
+        verbose_name = _("基准值表")
+        verbose_name_plural = _("基准值表")
+        ordering = ["template", "industry_prefix", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "industry_prefix", "version"], name="one_benchmark_table_version"
+            )
+        ]
+
+    def __str__(self):
+        label = f"{self.name} v{self.version}"
+        return f"{label}（{_('示例')}）" if self.is_example else label
+
+
+class Benchmark(models.Model):
+    table = models.ForeignKey(BenchmarkTable, on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="benchmarks"
+    )
+    benchmark = models.DecimalField(_("基准值"), max_digits=14, decimal_places=4)
+    leading_value = models.DecimalField(_("引领值"), max_digits=14, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("基准值与引领值")
+        verbose_name_plural = _("基准值与引领值")
+        constraints = [
+            models.UniqueConstraint(fields=["table", "indicator"], name="one_benchmark_per_indicator")
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.benchmark}/{self.leading_value}"
+
+    def clean(self):
+        super().clean()
+        if self.indicator_id is None or self.benchmark is None or self.leading_value is None:
+            return
+        if self.indicator.template_id != self.table.template_id:
+            raise ValidationError({"indicator": _("指标不属于该基准值表的指标体系。")})
+        better = (
+            self.leading_value > self.benchmark
+            if self.indicator.direction == Indicator.Direction.HIGHER
+            else self.leading_value < self.benchmark
+        )
+        if not better:
+            raise ValidationError(
+                {
+                    "leading_value": _("引领值应优于基准值（%(direction)s）。")
+                    % {"direction": self.indicator.get_direction_display()}
+                }
+            )
+
+
+class AnnualData(models.Model):
+    """One year of the applicant's raw data (energy per carrier, output, water, waste, land), as typed.
+
+    Keys are those of ``applications.indicators`` (``output``, ``energy.electricity``, ``ncv.natural_gas`` …);
+    the indicators are computed from them, never typed.
+    """
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="annual_data")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    inputs = models.JSONField(_("填报数据"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("年度运行数据")
+        verbose_name_plural = _("年度运行数据")
+        ordering = ["declaration", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["declaration", "year"], name="one_annual_data_per_year")
+        ]
+
+    def __str__(self):
+        return f"{self.declaration_id} {self.year}"

@@ -2,7 +2,10 @@
 
 An indicator template is a tree: top-level groups (一级指标) hold indicators, possibly through sub-groups. Leaves
 are veto items (基本要求: must be met, no points), required and optional items (met → their points), and
-quantitative items (a value against a 基准值; met → their points). The template's scoring method then gives:
+quantitative items: a value against a ``Reference`` (基准值, 引领值 and a rule, all data). Rule ``threshold``:
+reaching the 基准值 earns the points. Rule ``linear`` (GB/T 36132-2025): at or worse than the 基准值 → the floor
+share of the points, at or better than the 引领值 → all of them, proportionally in between. A leaf's points are
+rounded to 0.01 — the number shown on its row. The template's scoring method then gives:
 
 - ``weighted``: each top-level group scores awarded/maximum × 100; the total is Σ weight% × group score
   (GB/T 36132 factories);
@@ -28,6 +31,44 @@ class Answer:
     values: list = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Reference:
+    """基准值 and 引领值 of one quantitative indicator, and how a value between them scores."""
+
+    benchmark: Decimal
+    leading: Decimal | None
+    direction: str  # "higher" or "lower" is better
+    rule: str = "threshold"
+    floor: Decimal = Decimal(0)  # share of the points at or worse than the 基准值, 0…1
+    example: bool = False  # 示例: not an official figure
+    source: str = ""
+
+    def reaches(self, value: Decimal, target: Decimal) -> bool:
+        return value >= target if self.direction == "higher" else value <= target
+
+    def share(self, value: Decimal) -> Decimal:
+        """The share of the indicator's points ``value`` earns, between ``floor`` and 1."""
+        if self.rule == "linear" and self.leading is not None and self.leading != self.benchmark:
+            position = (value - self.benchmark) / (self.leading - self.benchmark)
+            position = min(max(position, Decimal(0)), Decimal(1))
+            return self.floor + (1 - self.floor) * position
+        return Decimal(1) if self.reaches(value, self.benchmark) else self.floor
+
+    def position(self, value: Decimal) -> Decimal:
+        """Where ``value`` sits for a bar from 基准值 (0) to 引领值 (100), clamped."""
+        if self.leading is None or self.leading == self.benchmark:
+            return HUNDRED if self.reaches(value, self.benchmark) else Decimal(0)
+        position = (value - self.benchmark) / (self.leading - self.benchmark) * HUNDRED
+        return min(max(position, Decimal(0)), HUNDRED)
+
+
+def own_reference(indicator) -> Reference | None:
+    """The 基准值 written on the indicator itself (templates without a benchmark table): reaching it earns the points."""
+    if indicator.kind != "quantitative" or indicator.benchmark is None:
+        return None
+    return Reference(Decimal(indicator.benchmark), indicator.leading_value, indicator.direction)
+
+
 @dataclass
 class GroupResult:
     indicator: object
@@ -45,6 +86,8 @@ class Result:
     passed: bool
     failures: list[str]
     met: dict  # indicator id → bool | None (None: not answered)
+    awarded: dict = field(default_factory=dict)  # leaf id → points earned
+    references: dict = field(default_factory=dict)  # quantitative leaf id → Reference
 
 
 def _round(value: Decimal) -> Decimal:
@@ -66,31 +109,56 @@ def _mark(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-def indicator_met(indicator, answer: Answer | None, years: int = 1) -> bool | None:
-    """Whether one leaf is met; None when it has not been answered yet.
-
-    A quantitative answer lists its values oldest year first; the latest year decides.
-    """
+def latest_value(answer: Answer | None, years: int = 1) -> Decimal | None:
+    """The latest year's value of a quantitative answer (values oldest first), None unless every year is given."""
     if answer is None:
         return None
-    if indicator.kind == "quantitative" and indicator.benchmark is not None:
-        values = [_number(v) for v in (answer.values or [])][:years]
-        if len(values) < years or any(v is None for v in values):
-            return None
-        latest = values[-1]
-        benchmark = Decimal(indicator.benchmark)
-        return latest <= benchmark if indicator.direction == "lower" else latest >= benchmark
+    values = [_number(v) for v in (answer.values or [])][:years]
+    if len(values) < years or any(v is None for v in values):
+        return None
+    return values[-1]
+
+
+def indicator_met(indicator, answer: Answer | None, years: int = 1, reference: Reference | None = None):
+    """Whether one leaf is met (a quantitative one: its latest value reaches the 基准值); None when unanswered."""
+    if answer is None:
+        return None
+    reference = reference or own_reference(indicator)
+    if reference is not None:
+        latest = latest_value(answer, years)
+        return None if latest is None else reference.reaches(latest, reference.benchmark)
     return answer.met
 
 
-def score(template, indicators, answers: dict, pass_mark=None) -> Result:
-    """Score ``answers`` (indicator id → Answer) on ``indicators`` of ``template``."""
+def _awarded(indicator, answer, met, reference, years) -> Decimal:
+    points = Decimal(indicator.points)
+    if reference is not None and met is not None:
+        return _round(points * reference.share(latest_value(answer, years)))
+    return points if met else Decimal(0)
+
+
+def score(template, indicators, answers: dict, pass_mark=None, references: dict | None = None) -> Result:
+    """Score ``answers`` (indicator id → Answer) on ``indicators`` of ``template``.
+
+    ``references`` (indicator id → Reference) come from the declaration's benchmark table; an indicator absent
+    from it falls back to the 基准值 written on the indicator.
+    """
     indicators = list(indicators)
     children = {}
     for indicator in indicators:
         children.setdefault(indicator.parent_id, []).append(indicator)
     years = template.years_of_data
-    met = {i.pk: indicator_met(i, answers.get(i.pk), years) for i in indicators if i.kind != "group"}
+    references = {
+        i.pk: (references or {}).get(i.pk) or own_reference(i) for i in indicators if i.kind == "quantitative"
+    }
+    references = {pk: reference for pk, reference in references.items() if reference is not None}
+    met, awarded = {}, {}
+    for i in indicators:
+        if i.kind == "group":
+            continue
+        answer, reference = answers.get(i.pk), references.get(i.pk)
+        met[i.pk] = indicator_met(i, answer, years, reference)
+        awarded[i.pk] = _awarded(i, answer, met[i.pk], reference, years)
 
     def leaves(node):
         for child in children.get(node.pk, []):
@@ -117,16 +185,16 @@ def score(template, indicators, answers: dict, pass_mark=None) -> Result:
             continue
         scored = [leaf for leaf in leaves(group) if leaf.kind != "veto"]
         maximum = sum((Decimal(leaf.points) for leaf in scored), Decimal(0))
-        awarded = sum((Decimal(leaf.points) for leaf in scored if met[leaf.pk]), Decimal(0))
-        percent = _round(awarded / maximum * HUNDRED) if maximum else Decimal(0)
+        earned = sum((awarded[leaf.pk] for leaf in scored), Decimal(0))
+        percent = _round(earned / maximum * HUNDRED) if maximum else Decimal(0)
         weighted = _round(percent * Decimal(group.weight) / HUNDRED) if group.weight is not None else None
-        groups.append(GroupResult(group, awarded, maximum, percent, weighted))
+        groups.append(GroupResult(group, earned, maximum, percent, weighted))
 
     scorable = [i for i in indicators if i.kind in ("required", "optional", "quantitative")]
     if template.scoring == "weighted":
         total = _round(sum((g.weighted or Decimal(0) for g in groups), Decimal(0)))
     elif template.scoring == "points":
-        total = _round(sum((Decimal(i.points) for i in scorable if met[i.pk]), Decimal(0)))
+        total = _round(sum((awarded[i.pk] for i in scorable), Decimal(0)))
     else:
         total = (
             _round(Decimal(sum(1 for i in scorable if met[i.pk])) / len(scorable) * HUNDRED)
@@ -144,4 +212,4 @@ def score(template, indicators, answers: dict, pass_mark=None) -> Result:
         failures.append(
             _("总分 %(total)s 低于合格线 %(mark)s 分") % {"total": total, "mark": _mark(pass_mark)}
         )
-    return Result(groups, total, pass_mark, not failures, failures, met)
+    return Result(groups, total, pass_mark, not failures, failures, met, awarded, references)

@@ -15,8 +15,10 @@ from greenmfg.permissions import refuse_unless
 from greenmfg.refusals import Refused
 from greenmfg.roles import Role
 
-from . import workflow
+from . import annual, benchmarks, workflow
+from .answers import year_labels
 from .models import (
+    AnnualData,
     Attachment,
     Batch,
     Category,
@@ -283,16 +285,41 @@ def update_declaration(declaration, *, user, fields: dict):
     return locked
 
 
-def save_self_evaluation(declaration, *, user, answers: dict):
-    """Store the self-evaluation answers (indicator id → Answer) and the score computed from them."""
+def save_self_evaluation(declaration, *, user, answers: dict, raw: dict | None = None):
+    """Store the self-evaluation: the answers (indicator id → Answer), the yearly raw data, and the score.
+
+    Indicators with a formula are computed here from ``raw`` (year → input key → typed text), never taken from
+    ``answers``; impossible raw data is refused with its reasons. The first save fixes the benchmark table
+    (by industry) the declaration is scored with from then on.
+    """
     with transaction.atomic():
         locked = _locked_editable(declaration)
-        indicators = {i.pk: i for i in locked.setting.template.indicators.exclude(kind="group")}
+        template = locked.setting.template
+        indicators = {i.pk: i for i in template.indicators.exclude(kind="group")}
+        answers = {
+            pk: answer for pk, answer in answers.items() if pk in indicators and not indicators[pk].formula
+        }
+        if raw is not None:
+            years = year_labels(template, locked.batch.year)
+            results = annual.compute(raw, benchmarks.carriers(years))
+            if annual.has_errors(results):
+                reasons = [reason for result in results.values() for reason in result.errors.values()]
+                raise Refused(_("年度运行数据有误：%(reasons)s") % {"reasons": "；".join(reasons)})
+            for year, inputs in raw.items():
+                if inputs:
+                    AnnualData.objects.update_or_create(
+                        declaration=locked, year=int(year), defaults={"inputs": inputs}
+                    )
+                else:
+                    locked.annual_data.filter(year=int(year)).delete()
+            answers.update(annual.computed_answers(indicators.values(), results, years))
+            computed = [pk for pk, i in indicators.items() if i.formula and pk not in answers]
+            locked.answers.filter(indicator_id__in=computed).delete()
+        if locked.benchmark_table_id is None:
+            locked.benchmark_table = benchmarks.table_for(locked)
         existing = {a.indicator_id: a for a in locked.answers.all()}
         changed, created = [], []
         for indicator_id, answer in answers.items():
-            if indicator_id not in indicators:
-                continue
             row = existing.get(indicator_id)
             if row is None:
                 created.append(
@@ -308,7 +335,7 @@ def save_self_evaluation(declaration, *, user, answers: dict):
         locked._self_evaluation = None
         result = locked.self_evaluation()
         locked.self_score, locked.self_passed = result.total, result.passed
-        locked.save(update_fields=["self_score", "self_passed", "updated_at"])
+        locked.save(update_fields=["self_score", "self_passed", "benchmark_table", "updated_at"])
         AuditEntry.record(
             locked,
             actor=user,

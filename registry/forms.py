@@ -213,6 +213,14 @@ class DecisionForm(forms.Form):
 
 
 class AnnualReportForm(forms.ModelForm):
+    energy_consumption = forms.DecimalField(
+        label=_("综合能耗（吨标煤）"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("填写下方分品种能源消费量时按 GB/T 2589-2020 自动计算。"),
+    )
+
     class Meta:
         model = AnnualReport
         fields = ["year", "energy_consumption", "output_value", "emissions", "changes"]

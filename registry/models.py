@@ -345,6 +345,12 @@ class AnnualReport(models.Model):
     output_value = models.DecimalField(_("工业总产值（万元）"), max_digits=14, decimal_places=2)
     emissions = models.TextField(_("主要污染物排放与达标情况"))
     changes = models.TextField(_("重大变化情况（产能、工艺、事故、处罚等）"), blank=True)
+    inputs = models.JSONField(
+        _("年度运行数据"),
+        default=dict,
+        blank=True,
+        help_text=_("与申报时相同的分品种能源、产量、取水、固废和用地数据"),
+    )
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,5 +1,6 @@
 """三年一复核 and removal: dynamic management of the listed units (有进有出)."""
 
+from decimal import Decimal
 from io import BytesIO
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from applications import annual, benchmarks
 from applications.models import Policy
 from applications.services import exclude
 from greenmfg import notifications
@@ -158,8 +160,18 @@ def decide(case, *, user, retain: bool, expert_opinion: str, reason: str = ""):
     return locked
 
 
-def submit_annual_report(unit, *, user, year, **fields):
+def submit_annual_report(unit, *, user, year, inputs=None, **fields):
+    """The year's 动态管理表; with raw data (``inputs``), 综合能耗 is computed from it as at declaration time."""
     refuse_unless(may_file_annual_report, user, unit)
+    inputs = inputs or {}
+    result = annual.compute({str(year): inputs}, benchmarks.carriers([str(year)]))[str(year)]
+    if result.errors:
+        raise Refused(_("年度运行数据有误：%(reasons)s") % {"reasons": "；".join(result.errors.values())})
+    if result.energy is not None:
+        fields["energy_consumption"] = result.energy.value.quantize(Decimal("0.01"))
+    if fields.get("energy_consumption") is None:
+        raise Refused(_("请填写综合能耗，或填写分品种能源消费量。"))
+    fields["inputs"] = inputs
     report, _created = AnnualReport.objects.update_or_create(
         listed_unit=unit, year=year, defaults={**fields, "submitted_by": user}
     )

@@ -207,7 +207,11 @@ def save_scores(assignment_row, *, user, answers: dict, comments: dict, comment:
         setting = row.declaration.setting
         leaves = setting.template.indicators.exclude(kind="group")
         result = score(
-            setting.template, setting.template.indicators.all(), answers, setting.effective_pass_mark
+            setting.template,
+            setting.template.indicators.all(),
+            answers,
+            setting.effective_pass_mark,
+            row.declaration.indicator_references(),
         )
         row.score, row.comment = result.total, comment
         if submit:

@@ -314,6 +314,29 @@ class EvaluationAnswer(models.Model):
         return f"{self.evaluation_id} {self.indicator_id}"
 
 
+class EvaluatedData(models.Model):
+    """The evaluator's confirmed or corrected raw data of one year, with a note per corrected input.
+
+    Keys are those of the applicant's ``applications.AnnualData``; the evaluator's indicators are computed from
+    these values the same way as the applicant's.
+    """
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="data")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    inputs = models.JSONField(_("核定数据"), default=dict, blank=True)
+    notes = models.JSONField(_("核查说明"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("第三方核定运行数据")
+        verbose_name_plural = _("第三方核定运行数据")
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "year"], name="one_evaluated_data_per_year")
+        ]
+
+    def __str__(self):
+        return f"{self.evaluation_id} {self.year}"
+
+
 class CityPreReview(models.Model):
     """初审: the city official's checklist, on-site notes, opinion and decision on one declaration."""
 

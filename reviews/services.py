@@ -22,7 +22,7 @@ from greenmfg.permissions import refuse_unless
 from greenmfg.refusals import Refused
 from greenmfg.roles import Role
 
-from . import qualifications
+from . import qualifications, verification
 from .models import (
     Ban,
     Commission,
@@ -279,8 +279,14 @@ def decline_commission(commission_id, *, user, reason=""):
 # Evaluation
 
 
-def save_evaluation(commission, *, user, answers: dict, fields: dict, report=None, report_kind=None):
-    """Save the evaluator's draft: scores on the declaration's template, the facts, the report file."""
+def save_evaluation(
+    commission, *, user, answers: dict, fields: dict, report=None, report_kind=None, raw=None, notes=None
+):
+    """Save the evaluator's draft: scores on the declaration's template, the facts, the report file.
+
+    With ``raw`` (year → input → text) and ``notes``, the evaluator's confirmed raw data: the computed indicators
+    come from it (``reviews.verification``), never from ``answers``.
+    """
     with transaction.atomic():
         commission = Commission.objects.select_for_update().get(pk=commission.pk)
         if not is_staff_of(user, commission.evaluator) or commission.status != Commission.Status.ACCEPTED:
@@ -297,6 +303,11 @@ def save_evaluation(commission, *, user, answers: dict, fields: dict, report=Non
                 save=False,
             )
             evaluation.report_name = uploads.safe_filename(report.name, report_kind)
+        indicators = list(commission.declaration.setting.template.indicators.exclude(kind="group"))
+        computed = {i.pk for i in indicators if i.formula}
+        answers = {pk: answer for pk, answer in answers.items() if pk not in computed}
+        if raw is not None:
+            answers.update(verification.save(evaluation, raw=raw, notes=notes or {}, indicators=indicators))
         existing = {a.indicator_id: a for a in evaluation.answers.all()}
         for indicator_id, answer in answers.items():
             row = existing.get(indicator_id) or EvaluationAnswer(
@@ -314,7 +325,13 @@ def evaluation_result(evaluation):
     declaration = evaluation.commission.declaration
     setting = declaration.setting
     answers = {a.indicator_id: Answer(a.met, a.values) for a in evaluation.answers.all()}
-    return score(setting.template, setting.template.indicators.all(), answers, setting.effective_pass_mark)
+    return score(
+        setting.template,
+        setting.template.indicators.all(),
+        answers,
+        setting.effective_pass_mark,
+        declaration.indicator_references(),
+    )
 
 
 def incomplete(evaluation) -> list[str]:

@@ -7,11 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications import annual, benchmarks
 from greenmfg.downloads import xlsx_response
 from greenmfg.permissions import allowed, require
 from greenmfg.refusals import refusal_as_form_error
 
-from .. import rereviews
+from .. import rereviews, trends
 from ..forms import AnnualReportForm, DecisionForm, OnsiteReportForm
 from ..models import AnnualReport, ListedUnit, ReReviewCase
 from ..permissions import (
@@ -74,7 +75,12 @@ def case_detail(request, pk):
                 )
                 messages.success(request, _("复核决定已记录。"))
                 return redirect("registry:rereview", pk=pk)
-    context = {"case": case, "report_form": report_form, "decision_form": decision_form}
+    context = {
+        "case": case,
+        "report_form": report_form,
+        "decision_form": decision_form,
+        "trends": trends.trends(case.listed_unit),
+    }
     return render(request, "registry/rereview.html", context)
 
 
@@ -86,18 +92,29 @@ def results_export(request):
 
 @login_required
 def annual_report(request, pk):
-    """A listed unit's members file the yearly 动态管理表."""
+    """A listed unit's members file the yearly 动态管理表, with the same raw data as at declaration time."""
     unit = get_object_or_404(ListedUnit.objects.public(), pk=pk)
     require(may_file_annual_report, request.user, unit)
     year = timezone.localdate().year
     form = AnnualReportForm(request.POST or None, initial={"year": year - 1})
-    if request.method == "POST" and form.is_valid():
+    posted_year = request.POST.get("year", "")
+    years = [posted_year if posted_year.isdigit() else str(year - 1)]
+    raw = annual.raw_from_post(request.POST, years) if request.method == "POST" else {years[0]: {}}
+    carriers = benchmarks.carriers(years)
+    results = annual.compute(raw, carriers)
+    if request.method == "POST" and form.is_valid() and not annual.has_errors(results):
         with refusal_as_form_error(form):
-            rereviews.submit_annual_report(unit, user=request.user, **form.cleaned_data)
+            rereviews.submit_annual_report(unit, user=request.user, inputs=raw[years[0]], **form.cleaned_data)
             messages.success(request, _("动态管理表已提交。"))
             return redirect("registry:unit", pk=pk)
-    deadline = rereviews.annual_deadline(year)
-    return render(request, "registry/annual_report.html", {"unit": unit, "form": form, "deadline": deadline})
+    context = {
+        "unit": unit,
+        "form": form,
+        "deadline": rereviews.annual_deadline(year),
+        "data_years": annual.years_on_form(raw, results, carriers),
+        "editable": True,
+    }
+    return render(request, "registry/annual_report.html", context)
 
 
 @allowed(may_see_annual_reports)

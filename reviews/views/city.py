@@ -15,7 +15,7 @@ from greenmfg.permissions import is_provincial, require
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 from greenmfg.shortcuts import get_visible_or_404
 
-from .. import city, documents, services
+from .. import city, documents, services, verification
 from ..forms import CityReviewForm, RecommendationForm
 from ..models import CityPreReview, Commission, Evaluation
 from ..permissions import may_view_city_recommendation
@@ -65,6 +65,8 @@ def city_review(request, pk):
         "result": declaration.self_evaluation(),
         "evaluation": evaluation,
         "gaps": services.discrepancies(declaration, evaluation) if evaluation else [],
+        "indicator_gaps": verification.indicator_gaps(declaration, evaluation),
+        "differences": verification.input_differences(declaration, evaluation),
         "changes": versions.changes(declaration),
         "attachments": declaration.attachments.all(),
         "locked": city.recommendation_for(declaration.batch, declaration.region) is not None,

@@ -10,16 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from applications import annual, benchmarks
 from applications import permissions as declaration_permissions
 from applications.answers import indicator_rows, parse_answers, year_labels
 from applications.models import Declaration, Policy
-from applications.scoring import Answer
+from applications.scoring import Answer, score
 from greenmfg.models import AuditEntry
 from greenmfg.permissions import allowed, require
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 from greenmfg.shortcuts import get_visible_or_404
 
-from .. import qualifications, services
+from .. import qualifications, services, verification
 from ..filters import EvaluatorFilter
 from ..forms import (
     AcceptCommissionForm,
@@ -329,42 +330,65 @@ def evaluation(request, pk):
     require(is_evaluating, request.user, commission)
     record = Evaluation.objects.filter(commission=commission).first()
     template = declaration.setting.template
+    indicators = list(template.indicators.all())
+    references = declaration.indicator_references()
+    years = year_labels(template, declaration.batch.year)
     form = EvaluationForm(request.POST or None, request.FILES or None, initial=_initial(record))
     answers = {a.indicator_id: Answer(a.met, a.values) for a in record.answers.all()} if record else {}
+    checked, notes = (
+        verification.checked_raw(record) if record else (verification.applicant_raw(declaration), {})
+    )
     errors = {}
     if request.method == "POST":
         require(declaration_permissions.may_evaluate, request.user, declaration)
-        answers, errors = parse_answers(request.POST, template.indicators.all(), template.years_of_data)
+        answers, errors = parse_answers(request.POST, indicators, template.years_of_data, references)
+        checked = annual.raw_from_post(request.POST, years)
+        notes = verification.notes_from_post(request.POST, years)
         if form.is_valid() and not errors:
             fields = {
                 name: form.cleaned_data[name]
                 for name in ("onsite_date", "basic_requirements_met", "highlights", "commitment_accepted")
             }
-            record = services.save_evaluation(
-                commission,
-                user=request.user,
-                answers=answers,
-                fields=fields,
-                report=form.cleaned_data.get("report"),
-                report_kind=form.report_kind,
-            )
-            if "submit" in request.POST:
-                services.submit_evaluation(commission, user=request.user)
-                messages.success(request, _("评价已提交，申报进入“评价完成”。"))
-                return redirect("applications:detail", pk=pk)
-            messages.success(request, _("评价草稿已保存：%(score)s 分。") % {"score": record.score})
-            return redirect("reviews:evaluation", pk=pk)
-    years = year_labels(template, declaration.batch.year)
+            with refusal_as_form_error(form):
+                record = services.save_evaluation(
+                    commission,
+                    user=request.user,
+                    answers=answers,
+                    fields=fields,
+                    report=form.cleaned_data.get("report"),
+                    report_kind=form.report_kind,
+                    raw=checked if any(i.formula for i in indicators) else None,
+                    notes=notes,
+                )
+                if "submit" in request.POST:
+                    services.submit_evaluation(commission, user=request.user)
+                    messages.success(request, _("评价已提交，申报进入“评价完成”。"))
+                    return redirect("applications:detail", pk=pk)
+                messages.success(request, _("评价草稿已保存：%(score)s 分。") % {"score": record.score})
+                return redirect("reviews:evaluation", pk=pk)
+    carriers = benchmarks.carriers(years)
+    results = annual.compute(checked, carriers)
+    answers = {pk: a for pk, a in answers.items() if pk not in {i.pk for i in indicators if i.formula}}
+    answers.update(annual.computed_answers(indicators, results, years))
+    result = score(template, indicators, answers, declaration.setting.effective_pass_mark, references)
     context = {
         "declaration": declaration,
         "commission": commission,
         "record": record,
         "form": form,
         "template": template,
-        "rows": indicator_rows(list(template.indicators.all()), answers, errors, years),
+        "rows": indicator_rows(indicators, answers, errors, years, references),
         "editable": not (record and record.is_submitted)
         and bool(declaration_permissions.may_evaluate(request.user, declaration)),
         "missing": services.incomplete(record) if record else [],
+        "uses_raw_data": any(i.formula for i in indicators),
+        "data_years": annual.years_on_form(
+            verification.applicant_raw(declaration), results, carriers, checked=checked, notes=notes
+        ),
+        "figures": annual.figures(indicators, result, answers, results, years),
+        "benchmark_table": declaration.scoring_table(),
+        "raw_errors": annual.has_errors(results),
+        "gaps": verification.indicator_gaps(declaration, record, answers) if record else [],
     }
     return render(request, "reviews/evaluation_form.html", context)
 

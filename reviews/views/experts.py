@@ -16,7 +16,7 @@ from greenmfg.permissions import allowed, require
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 from greenmfg.shortcuts import get_visible_or_404
 
-from .. import documents, experts, services
+from .. import documents, experts, services, verification
 from ..forms import DecisionBatchForm, ExpertForm
 from ..models import Assignment, Expert
 from ..permissions import is_assigned_expert, live_assignment, may_manage_experts, may_score
@@ -90,7 +90,13 @@ def score(request, pk):
     errors = {}
     if request.method == "POST":
         require(may_score, request.user, declaration)
-        answers, errors = parse_answers(request.POST, template.indicators.all(), template.years_of_data)
+        answers, errors = parse_answers(
+            request.POST,
+            template.indicators.all(),
+            template.years_of_data,
+            declaration.indicator_references(),
+        )
+        answers.update(verification.verified_answers(declaration))
         comments = {
             i.pk: request.POST.get(f"comment_{i.pk}", "").strip()[:255]
             for i in template.indicators.exclude(kind="group")
@@ -108,8 +114,13 @@ def score(request, pk):
             )
             messages.success(request, _("评分已提交。") if "submit" in request.POST else _("草稿已保存。"))
             return redirect("reviews:score", pk=pk)
+    answers.update(verification.verified_answers(declaration))
     rows = indicator_rows(
-        list(template.indicators.all()), answers, errors, year_labels(template, declaration.batch.year)
+        list(template.indicators.all()),
+        answers,
+        errors,
+        year_labels(template, declaration.batch.year),
+        declaration.indicator_references(),
     )
     for row in rows:
         row.comment = comments.get(row.indicator.pk, "")
@@ -121,6 +132,9 @@ def score(request, pk):
         "editable": mine.status == Assignment.Status.ACTIVE and may_score(request.user, declaration),
         "with_comments": True,
     }
+    evaluation = verification.submitted_evaluation(declaration)
+    context["indicator_gaps"] = verification.indicator_gaps(declaration, evaluation)
+    context["differences"] = verification.input_differences(declaration, evaluation)
     return render(request, "reviews/score.html", context)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from applications import eligibility
 from applications import services as applications
+from applications.answers import year_labels
 from applications.forms import COMMITMENT_TEXT
 from applications.models import (
     Batch,
@@ -21,7 +22,7 @@ from applications.models import (
     Membership,
     Organisation,
 )
-from applications.scoring import Answer
+from applications.scoring import Answer, own_reference
 from greenmfg.identifiers import credit_code_check_character
 from greenmfg.models import Region, User
 from greenmfg.roles import Role
@@ -120,16 +121,45 @@ DECLARED = {
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+# A motor factory's year (GB/T 36132-2025 indicators are computed from it; scored against the 示例 tables).
+DEMO_RAW = {
+    "output": "20000",
+    "energy.electricity": "360",
+    "unit.electricity": "万kWh",
+    "energy.natural_gas": "20",
+    "unit.natural_gas": "万m³",
+    "water": "30000",
+    "waste_generated": "800",
+    "waste_reused": "720",
+    "land_area": "60000",
+    "floor_area": "84000",
+    "output_value": "60000",
+}
+
+
 def all_met_answers(declaration):
-    """Every indicator of the declaration's template answered as met (the 基准值 itself where a value is asked)."""
+    """Every indicator answered as met; a value where one is asked (the 引领值, else the 基准值)."""
     template = declaration.setting.template
+    references = declaration.indicator_references()
     answers = {}
     for indicator in template.indicators.exclude(kind="group"):
-        if indicator.kind == "quantitative" and indicator.benchmark is not None:
-            answers[indicator.pk] = Answer(None, [str(indicator.benchmark)] * template.years_of_data)
+        reference = references.get(indicator.pk) or own_reference(indicator)
+        if indicator.formula:
+            continue
+        if reference is not None:
+            value = reference.leading if reference.leading is not None else reference.benchmark
+            answers[indicator.pk] = Answer(None, [str(value)] * template.years_of_data)
         else:
             answers[indicator.pk] = Answer(True, [])
     return answers
+
+
+def demo_raw(declaration):
+    """The demo year of raw data, for templates that compute indicators from it."""
+    template = declaration.setting.template
+    if not template.indicators.exclude(formula="").exists():
+        return None
+    return {year: dict(DEMO_RAW) for year in year_labels(template, declaration.batch.year)}
 
 
 def fill_in(declaration, user):
@@ -141,7 +171,9 @@ def fill_in(declaration, user):
         commitment_text=str(COMMITMENT_TEXT),
         ip_address="127.0.0.1",
     )
-    applications.save_self_evaluation(declaration, user=user, answers=all_met_answers(declaration))
+    applications.save_self_evaluation(
+        declaration, user=user, answers=all_met_answers(declaration), raw=demo_raw(declaration)
+    )
     for slot, name in (("self_evaluation_report", "自评价报告.pdf"), ("commitment_scan", "承诺书.pdf")):
         upload = SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf")
         applications.add_attachment(declaration, user=user, slot=slot, uploaded=upload, kind="pdf")
@@ -153,6 +185,7 @@ def evaluate(commission, staff):
         commission,
         user=staff,
         answers=all_met_answers(commission.declaration),
+        raw=demo_raw(commission.declaration),
         fields={
             "onsite_date": timezone.localdate(),
             "basic_requirements_met": True,
