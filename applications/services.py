@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -23,11 +24,13 @@ from .models import (
     Commitment,
     Declaration,
     Exclusion,
+    FormerName,
     IndicatorAnswer,
     Invitation,
     Membership,
     Organisation,
 )
+from .names import fold_name
 from .permissions import may_manage_batches
 from .signals import declaration_transitioned
 from .versions import record_version
@@ -346,6 +349,16 @@ def exclude(organisation, *, reason, starts_on, ends_on, source="", evidence=Non
     return exclusion
 
 
+def lift_exclusions(exclusion_ids, *, user, reason):
+    """Take back exclusions recorded in error (a reverted 撤销 import); each organisation's trail says why."""
+    with transaction.atomic():
+        for exclusion in Exclusion.objects.select_related("organisation").filter(pk__in=exclusion_ids):
+            AuditEntry.record(
+                exclusion.organisation, actor=user, action="lift_exclusion", opinion=f"{exclusion}：{reason}"
+            )
+            exclusion.delete()
+
+
 def add_attachment(declaration, *, user, slot, uploaded, kind, indicator=None):
     """Store a validated upload. The row and the file are written together or not at all."""
     name = uploads.safe_filename(uploaded.name, kind)
@@ -426,13 +439,57 @@ def invite(organisation, *, user, full_name, email):
 
 
 def create_organisation(*, name, credit_code, region, kind, user, source):
-    """An organisation that no one registered (a unit on an imported list); ``source`` says where it came from."""
+    """An organisation that no one registered (a unit on an imported list); ``source`` says where it came from.
+
+    Without a credit code (published lists print none) it is an unclaimed unit; without a region, 市州待定.
+    """
     with transaction.atomic():
         organisation = Organisation.objects.create(
             name=name, credit_code=credit_code, region=region, kind=kind
         )
         AuditEntry.record(organisation, actor=user, action="create_organisation", opinion=source)
     return organisation
+
+
+def delete_imported_organisations(organisation_ids, *, user, reason):
+    """Remove units an import created in error (it is reverted). One that has a member or a declaration stays."""
+    with transaction.atomic():
+        organisations = Organisation.objects.select_for_update().filter(pk__in=organisation_ids)
+        if organisations.filter(Q(memberships__isnull=False) | Q(declarations__isnull=False)).exists():
+            raise Refused(_("已有成员或申报的单位不能删除。"))
+        for organisation in organisations:
+            AuditEntry.record(organisation, actor=user, action="delete_organisation", opinion=reason)
+        organisations.delete()
+
+
+def rename_organisation(organisation, *, new_name, user, source):
+    """A 更名 as published: the old name is kept as a former name, so older lists still match it."""
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        old_name = locked.name
+        former, _created = FormerName.objects.get_or_create(
+            organisation=locked, name_key=fold_name(old_name), defaults={"name": old_name, "source": source}
+        )
+        locked.name = new_name
+        locked.save(update_fields=["name"])
+        AuditEntry.record(
+            locked, actor=user, action="rename", from_state=old_name, to_state=new_name, opinion=source
+        )
+    return locked, former
+
+
+def undo_rename(organisation, *, former_name, old_name, user, source):
+    """Put back the name a reverted 更名 import replaced, and forget the former name it recorded."""
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        new_name = locked.name
+        if former_name is not None:
+            FormerName.objects.filter(pk=former_name).delete()
+        locked.name = old_name
+        locked.save(update_fields=["name"])
+        AuditEntry.record(
+            locked, actor=user, action="undo_rename", from_state=new_name, to_state=old_name, opinion=source
+        )
 
 
 def register_organisation(*, form):

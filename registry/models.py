@@ -188,19 +188,28 @@ class NationalRecommendation(models.Model):
 
 
 class ListImport(models.Model):
-    """An uploaded published list: parsed into a dry run first, written only when confirmed."""
+    """An uploaded published list: parsed into a dry run first, written only when confirmed, revertible.
 
-    level = models.CharField(_("级别"), max_length=16, choices=ListLevel.choices)
-    category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
+    Level and category here are the official's defaults; each table of the file may say its own (its title, a
+    类别 or 级别 column) or have them chosen in the dry run, and the report keeps what each table was read as.
+    """
+
+    level = models.CharField(_("级别"), max_length=16, choices=ListLevel.choices, blank=True)
+    category = models.CharField(_("类别"), max_length=16, choices=Category.choices, blank=True)
     year = models.PositiveSmallIntegerField(_("年度"))
     document_number = models.CharField(_("文号"), max_length=64, blank=True)
     listed_on = models.DateField(_("发布日期"))
     file = models.FileField(upload_to="imports/%Y/", storage=private_storage)
     original_name = models.CharField(max_length=160)
+    sha256 = models.CharField(max_length=64, db_index=True, blank=True)
     report = models.JSONField(_("试导入结果"), default=dict)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    reverted_at = models.DateTimeField(_("撤销导入时间"), null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("名单导入")
@@ -249,8 +258,14 @@ class ListedUnit(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="listings"
     )
+    # Empty (市州待定) when the published list gave only the province; the province assigns the city later.
     region = models.ForeignKey(
-        Region, verbose_name=_("地区"), on_delete=models.PROTECT, related_name="listings"
+        Region,
+        verbose_name=_("地区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="listings",
     )
     category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
     product_name = models.CharField(_("产品名称"), max_length=128, blank=True)
@@ -264,6 +279,11 @@ class ListedUnit(models.Model):
     next_review_on = models.DateField(_("下次复核日期"), db_index=True)
     review_status = models.CharField(
         _("复核状态"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.CURRENT
+    )
+    removed_on = models.DateField(_("移出日期"), null=True, blank=True)
+    removal_document = models.CharField(_("移出文号"), max_length=64, blank=True)
+    list_import = models.ForeignKey(
+        ListImport, on_delete=models.PROTECT, null=True, blank=True, related_name="units", editable=False
     )
 
     objects = ListedUnitQuerySet.as_manager()

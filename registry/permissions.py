@@ -5,9 +5,12 @@ services (``refuse_unless``), so a call from elsewhere (a task, the shell) meets
 Each predicate takes ``(user, obj)`` and answers a ``Verdict`` whose reason a refused user reads.
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from applications.models import Declaration, Organisation, Policy
 from greenmfg.permissions import (
+    ALLOWED,
     Verdict,
     is_city_official,
     is_official,
@@ -19,7 +22,7 @@ from greenmfg.permissions import (
 )
 from greenmfg.roles import Role
 
-from .models import ReReviewCase
+from .models import ListedUnit, ReReviewCase
 
 
 def _is_member(user, organisation) -> bool:
@@ -83,6 +86,31 @@ def may_recommend_national(user, obj=None) -> Verdict:
 @rule("registry.import")
 def may_import_lists(user, obj=None) -> Verdict:
     return verdict(bool(is_provincial(user)), _("只有省经信厅可以导入名单。"))
+
+
+@rule("registry.revert_import")
+def may_revert_import(user, list_import) -> Verdict:
+    """The province takes a whole import back within the policy's days, while nothing has been built on it
+    since: no declaration, re-review, member or later listing of a unit it created or listed."""
+    province = may_import_lists(user)
+    if not province:
+        return province
+    if not list_import.applied_at or list_import.reverted_at:
+        return refused(_("只有已导入且未撤销的名单可以撤销。"))
+    days = Policy.in_force(list_import.listed_on).import_revert_days
+    if (timezone.localdate() - timezone.localdate(list_import.applied_at)).days > days:
+        return refused(_("导入已超过%(days)d天，不能整批撤销。") % {"days": days})
+    written = list_import.report.get("written", {})
+    organisations, units = written.get("organisations", []), written.get("units", [])
+    if Declaration.objects.filter(organisation_id__in=organisations).exists():
+        return refused(_("导入新建的单位已有申报，不能撤销。"))
+    if Organisation.objects.filter(pk__in=organisations, memberships__isnull=False).exists():
+        return refused(_("导入新建的单位已被认领，不能撤销。"))
+    if ListedUnit.objects.filter(organisation_id__in=organisations).exclude(list_import=list_import).exists():
+        return refused(_("导入新建的单位已被其他名单或导入使用，不能撤销。"))
+    if ListedUnit.objects.filter(pk__in=units, rereviews__isnull=False).exists():
+        return refused(_("导入的名单记录已有三年复核，不能撤销。"))
+    return ALLOWED
 
 
 # 三年一复核 and 动态管理表
