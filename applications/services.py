@@ -4,6 +4,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -438,16 +439,39 @@ def invite(organisation, *, user, full_name, email):
     return invitation
 
 
-def create_organisation(*, name, credit_code, region, kind, user, source):
-    """An organisation that no one registered (a unit on an imported list); ``source`` says where it came from.
+def create_organisations(new, *, user, source):
+    """Organisations no one registered (units on an imported list), each with its audit entry saying where it
+    came from; ``new`` are unsaved ``Organisation``s. Written in bulk: a national list creates thousands.
 
-    Without a credit code (published lists print none) it is an unclaimed unit; without a region, 市州待定.
+    Without a credit code (published lists print none) a unit is unclaimed; without a region, 市州待定.
     """
     with transaction.atomic():
-        organisation = Organisation.objects.create(
-            name=name, credit_code=credit_code, region=region, kind=kind
+        for organisation in new:
+            organisation.name_key = fold_name(organisation.name)
+            organisation.credit_code = organisation.credit_code or None
+        created = Organisation.objects.bulk_create(new, batch_size=1000)
+        content_type = ContentType.objects.get_for_model(Organisation)
+        AuditEntry.objects.bulk_create(
+            [
+                AuditEntry(
+                    content_type=content_type,
+                    object_id=organisation.pk,
+                    actor=user,
+                    action="create_organisation",
+                    opinion=source,
+                )
+                for organisation in created
+            ],
+            batch_size=1000,
         )
-        AuditEntry.record(organisation, actor=user, action="create_organisation", opinion=source)
+    return created
+
+
+def create_organisation(*, name, credit_code, region, kind, user, source):
+    """One organisation no one registered; see ``create_organisations``."""
+    (organisation,) = create_organisations(
+        [Organisation(name=name, credit_code=credit_code, region=region, kind=kind)], user=user, source=source
+    )
     return organisation
 
 

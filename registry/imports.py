@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from applications.models import Category, FormerName, Organisation, Policy
 from applications.names import fold_name
 from applications.services import (
-    create_organisation,
+    create_organisations,
     delete_imported_organisations,
     exclude,
     lift_exclusions,
@@ -259,6 +259,7 @@ class Decider:
         self.listed = _listed(self.known, self.rows, year)
         self.removable = _removable(self.known)
         self.pending = {}  # name key or credit code → the row creating that unit
+        self.pending_names = {}  # name key → the row creating that unit
         self.seen = {}  # identity of a listing → the row that lists it
 
     def decide(self) -> list[dict]:
@@ -420,7 +421,7 @@ class Decider:
                 "where": earlier["where"],
                 "name": earlier["name"],
             }
-        self.pending[name_key(name)] = row
+        self.pending[name_key(name)] = self.pending_names[name_key(name)] = row
         if code:
             self.pending[code] = row
         city = row["region"] or _("市州待定")
@@ -444,8 +445,8 @@ class Decider:
         containing = self.known.containing(name_key(name))
         containing += [
             (("new", pending["seq"]), pending["name"])
-            for key, pending in self.pending.items()
-            if key == name_key(pending["name"]) and name_key(name) in key
+            for key, pending in self.pending_names.items()
+            if name_key(name) in key
         ]
         if len(containing) != 1:
             if containing:
@@ -713,50 +714,50 @@ class _Writer:
         self.written = {"organisations": [], "units": [], "renames": [], "removals": [], "exclusions": []}
 
     def write(self, rows) -> dict:
-        created, units = {}, []
+        """Renames and removals row by row; new units, then all listings, in bulk."""
+        created, listings = {}, []
         for row in rows:
             if row["status"] not in (MATCHED, NEW):
                 continue
             if row["kind"] == RENAME:
                 self._rename(row)
-                continue
-            if row["kind"] == REMOVAL:
+            elif row["kind"] == REMOVAL:
                 self._remove(row)
-                continue
-            if row["status"] == NEW:
-                first = row["same_as"] or row["seq"]
-                if first not in created:
-                    created[first] = create_organisation(
+            else:
+                if row["status"] == NEW and row["same_as"] is None:
+                    created[row["seq"]] = Organisation(
                         name=row["name"],
                         credit_code=row["credit_code"] or None,
                         region=self.regions.get(row["region_code"]),
                         kind=Organisation.Kind.PARK
                         if row["category"] == Category.PARK
                         else Organisation.Kind.ENTERPRISE,
-                        user=self.user,
-                        source=self.source,
                     )
-                    self.written["organisations"].append(created[first].pk)
-                row["organisation"] = created[first].pk
-            units.append(
-                ListedUnit(
-                    organisation_id=row["organisation"],
-                    region_id=row["region_code"] or None,
-                    category=row["category"],
-                    product_name=row["product"],
-                    level=row["level"],
-                    year=self.list_import.year,
-                    document_number=self.list_import.document_number,
-                    listed_on=self.list_import.listed_on,
-                    next_review_on=self.policy.next_review_on(self.list_import.listed_on),
-                    list_import=self.list_import,
-                )
-            )
-        ListedUnit.objects.bulk_create(units, batch_size=1000)
+                listings.append(row)
+        create_organisations(list(created.values()), user=self.user, source=self.source)
+        self.written["organisations"] = [organisation.pk for organisation in created.values()]
+        for row in listings:
+            if row["status"] == NEW:
+                row["organisation"] = created[row["same_as"] or row["seq"]].pk
+        ListedUnit.objects.bulk_create([self._listing(row) for row in listings], batch_size=1000)
         self.written["units"] = list(
             ListedUnit.objects.filter(list_import=self.list_import).values_list("pk", flat=True)
         )
         return self.written
+
+    def _listing(self, row):
+        return ListedUnit(
+            organisation_id=row["organisation"],
+            region_id=row["region_code"] or None,
+            category=row["category"],
+            product_name=row["product"],
+            level=row["level"],
+            year=self.list_import.year,
+            document_number=self.list_import.document_number,
+            listed_on=self.list_import.listed_on,
+            next_review_on=self.policy.next_review_on(self.list_import.listed_on),
+            list_import=self.list_import,
+        )
 
     def _rename(self, row):
         organisation = Organisation.objects.get(pk=row["organisation"])
