@@ -16,7 +16,7 @@ from greenmfg.roles import Role
 from greenmfg.widgets import DateInput
 
 from . import published
-from .models import AnnualReport, CultivationCandidate, ListedUnit, ListLevel, Publicity, ReReviewCase
+from .models import AnnualReport, CultivationCandidate, ListedUnit, ListLevel, Plan, Publicity, ReReviewCase
 from .services import NOTICE_DEFAULTS
 
 
@@ -223,6 +223,20 @@ class ImportTableForm(forms.Form):
             "level": data["level"],
             "default_region": data["default_region"].pk if data["default_region"] else "",
         }
+
+
+# Targets
+
+
+class PlanChoiceForm(forms.Form):
+    """Which plan's targets to show (the current one when none is chosen)."""
+
+    plan = forms.ModelChoiceField(
+        label=_("实施方案"), queryset=Plan.objects.all(), required=False, empty_label=None
+    )
+
+    def chosen(self):
+        return (self.cleaned_data.get("plan") if self.is_valid() else None) or Plan.current()
 
 
 # 三年一复核 and 动态管理表

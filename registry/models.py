@@ -18,13 +18,52 @@ from greenmfg.models import Region
 from greenmfg.storage import private_storage
 
 
-class Target(models.Model):
-    """附件3: how many units of a category a city should have on the lists by the target year."""
+class Plan(models.Model):
+    """实施方案: a programme plan with its years and per-city targets. Plans are data: the system administrator
+    enters the next one (2026–2030) in the admin, and the targets pages let the user choose which to show."""
 
+    name = models.CharField(_("名称"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=64, blank=True)
+    first_year = models.PositiveSmallIntegerField(_("起始年度"))
+    last_year = models.PositiveSmallIntegerField(_("目标年度"))
+    lists_from_year = models.PositiveSmallIntegerField(
+        _("计入名单起始年度"),
+        help_text=_("目标按此年度起公布的名单统计（2022—2025年方案附件3计入2021年起的名单）。"),
+    )
+
+    class Meta:
+        verbose_name = _("实施方案")
+        verbose_name_plural = _("实施方案")
+        ordering = ["-last_year", "-pk"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.first_year and self.last_year and self.first_year > self.last_year:
+            raise ValidationError(_("起始年度不能晚于目标年度。"))
+
+    @classmethod
+    def current(cls, on=None):
+        """The plan whose years include ``on``'s year; else the latest that has ended, else the first."""
+        year = (on or timezone.localdate()).year
+        plans = cls.objects.all()
+        return (
+            plans.filter(first_year__lte=year, last_year__gte=year).first()
+            or plans.filter(last_year__lt=year).first()
+            or plans.last()
+        )
+
+
+class Target(models.Model):
+    """A plan's target: how many units of a category a city should have on the lists by the plan's end."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("实施方案"), on_delete=models.CASCADE, related_name="targets"
+    )
     region = models.ForeignKey(
         Region, verbose_name=_("市州"), on_delete=models.PROTECT, related_name="targets"
     )
-    year = models.PositiveSmallIntegerField(_("目标年度"))
     category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
     count = models.PositiveIntegerField(_("目标数量"))
 
@@ -33,11 +72,11 @@ class Target(models.Model):
         verbose_name_plural = _("创建目标")
         ordering = ["region__order", "category"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "year", "category"], name="one_target_per_cell")
+            models.UniqueConstraint(fields=["plan", "region", "category"], name="one_target_per_plan_cell")
         ]
 
     def __str__(self):
-        return f"{self.region} {self.get_category_display()} {self.year}: {self.count}"
+        return f"{self.region} {self.get_category_display()} {self.plan.last_year}: {self.count}"
 
 
 class ListLevel(models.TextChoices):
