@@ -59,6 +59,17 @@ class Organisation(models.Model):
     group_name = models.CharField(
         _("所属集团"), max_length=128, blank=True, help_text=_("集团的每个子公司以自己的名义单独申报。")
     )
+    # Set when a city confirmed that this unclaimed unit is a registered organisation: its history moved there,
+    # and imports match the registered one. Cleared when the city undoes a wrong match.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("已认领为"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged",
+        editable=False,
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("成员"),

@@ -33,7 +33,7 @@ from .models import (
 )
 from .names import fold_name
 from .permissions import may_manage_batches
-from .signals import declaration_transitioned
+from .signals import declaration_transitioned, organisation_registered
 from .versions import record_version
 
 # Each submission to the city keeps what was submitted, so a resubmission shows what changed.
@@ -516,6 +516,64 @@ def undo_rename(organisation, *, former_name, old_name, user, source):
         )
 
 
+def record_credit_code(organisation, *, credit_code, user):
+    """A city official records the code of an unclaimed unit of its city; no registered organisation has it."""
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if locked.credit_code:
+            raise Refused(_("该单位已有统一社会信用代码。"))
+        locked.credit_code = credit_code
+        locked.save(update_fields=["credit_code"])
+        AuditEntry.record(locked, actor=user, action="record_credit_code", to_state=credit_code)
+    return locked
+
+
+def merge_unclaimed(unclaimed, *, into, user) -> dict:
+    """Confirmed: the unclaimed unit is ``into``. Its exclusions and former names move there, and its published
+    name becomes a former name of ``into``; returns what moved so ``unmerge`` can move it back."""
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=unclaimed.pk)
+        if locked.merged_into_id:
+            raise Refused(_("该未认领单位已被认领。"))
+        moved = {
+            "exclusions": list(locked.exclusions.values_list("pk", flat=True)),
+            "former_names": list(locked.former_names.values_list("pk", flat=True)),
+            "added_former_name": None,
+        }
+        Exclusion.objects.filter(pk__in=moved["exclusions"]).update(organisation=into)
+        FormerName.objects.filter(pk__in=moved["former_names"]).exclude(
+            name_key__in=into.former_names.values("name_key")
+        ).update(organisation=into)
+        if (
+            locked.name_key != into.name_key
+            and not into.former_names.filter(name_key=locked.name_key).exists()
+        ):
+            moved["added_former_name"] = FormerName.objects.create(
+                organisation=into, name=locked.name, source=_("认领")
+            ).pk
+        locked.merged_into = into
+        locked.save(update_fields=["merged_into"])
+        AuditEntry.record(locked, actor=user, action="merge", to_state=into.name, opinion=str(into.pk))
+        AuditEntry.record(into, actor=user, action="claim", from_state=locked.name, opinion=str(locked.pk))
+    return moved
+
+
+def unmerge(unclaimed, *, moved: dict, user, reason):
+    """Undo a wrong claim: what ``merge_unclaimed`` moved goes back to the unclaimed unit."""
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=unclaimed.pk)
+        into = locked.merged_into
+        Exclusion.objects.filter(pk__in=moved["exclusions"]).update(organisation=locked)
+        FormerName.objects.filter(pk__in=moved["former_names"]).update(organisation=locked)
+        if moved["added_former_name"]:
+            FormerName.objects.filter(pk=moved["added_former_name"]).delete()
+        locked.merged_into = None
+        locked.save(update_fields=["merged_into"])
+        AuditEntry.record(locked, actor=user, action="unmerge", from_state=str(into), opinion=reason)
+        if into is not None:
+            AuditEntry.record(into, actor=user, action="unclaim", from_state=locked.name, opinion=reason)
+
+
 def register_organisation(*, form):
     """Create the organisation and its first user, its admin, together."""
     with transaction.atomic():
@@ -531,6 +589,7 @@ def register_organisation(*, form):
         )
         Membership.objects.create(organisation=organisation, user=user, is_admin=True)
         AuditEntry.record(organisation, actor=user, action="register", opinion=organisation.name)
+        organisation_registered.send(sender=Organisation, organisation=organisation)
     return user
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from applications import workflow
 from applications.models import Batch, Category, Declaration, Organisation
 from greenmfg import uploads
-from greenmfg.identifiers import normalise_credit_code
+from greenmfg.identifiers import normalise_credit_code, validate_credit_code
 from greenmfg.models import Region, User
 from greenmfg.roles import Role
 from greenmfg.widgets import DateInput
@@ -223,6 +223,25 @@ class ImportTableForm(forms.Form):
             "level": data["level"],
             "default_region": data["default_region"].pk if data["default_region"] else "",
         }
+
+
+# 认领
+
+
+class RecordCreditCodeForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("本市州的未认领单位"), queryset=Organisation.objects.none())
+    credit_code = forms.CharField(label=_("统一社会信用代码"))
+
+    def __init__(self, *args, city, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Organisation.objects.filter(
+            region=city, credit_code__isnull=True, merged_into__isnull=True
+        )
+
+    def clean_credit_code(self):
+        code = normalise_credit_code(self.cleaned_data["credit_code"])
+        validate_credit_code(code)
+        return code
 
 
 # Targets

@@ -199,9 +199,10 @@ class Known:
             for organisation in Organisation.objects.filter(credit_code__in=chunk):
                 self._add(organisation)
         for chunk in _chunks(keys):
-            for organisation in Organisation.objects.filter(name_key__in=chunk):
+            for organisation in Organisation.objects.filter(name_key__in=chunk, merged_into__isnull=True):
                 self._add(organisation)
-            for former in FormerName.objects.filter(name_key__in=chunk).select_related("organisation"):
+            formers = FormerName.objects.filter(name_key__in=chunk, organisation__merged_into__isnull=True)
+            for former in formers.select_related("organisation"):
                 self._add(former.organisation, key=former.name_key)
         self._all_names = None
 
@@ -219,7 +220,9 @@ class Known:
     def containing(self, short_key) -> list[tuple[int, str]]:
         """Known units whose name contains ``short_key``: what a news page's short name may stand for."""
         if self._all_names is None:
-            self._all_names = list(Organisation.objects.values_list("pk", "name_key", "name"))
+            self._all_names = list(
+                Organisation.objects.filter(merged_into__isnull=True).values_list("pk", "name_key", "name")
+            )
         return [(pk, name) for pk, key, name in self._all_names if short_key in key and key != short_key]
 
 

@@ -395,6 +395,50 @@ class ReReviewCase(models.Model):
         return f"{self.listed_unit} {self.due_on}"
 
 
+class Claim(models.Model):
+    """认领: a registered organisation proposed as an unclaimed unit known from a published list.
+
+    Proposed when an enterprise registers (or a city records a code) under a name the unit has or had; the city
+    confirms, and the unit's listings (with their 三年一复核 dates and cases) and exclusions become the
+    organisation's; a wrong match is undone by the city, and what moved goes back. Every step is audited.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("待市州确认")
+        CONFIRMED = "confirmed", _("已确认")
+        REJECTED = "rejected", _("不是同一单位")
+        UNDONE = "undone", _("已撤销")
+
+    unclaimed = models.ForeignKey(
+        Organisation, verbose_name=_("未认领单位"), on_delete=models.PROTECT, related_name="claims_on"
+    )
+    claimant = models.ForeignKey(
+        Organisation, verbose_name=_("注册单位"), on_delete=models.PROTECT, related_name="claims"
+    )
+    matched_by = models.CharField(_("匹配依据"), max_length=16)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    proposed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    moved = models.JSONField(default=dict, editable=False)
+
+    class Meta:
+        verbose_name = _("单位认领")
+        verbose_name_plural = _("单位认领")
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["unclaimed", "claimant"], name="one_claim_per_pair")]
+
+    def __str__(self):
+        return f"{self.claimant} ← {self.unclaimed}"
+
+    @property
+    def region_id(self):
+        """The city that decides: the registered organisation's (属地管理)."""
+        return self.claimant.region_id
+
+
 class AnnualReport(models.Model):
     """动态管理表: what a listed unit reports each year by the deadline (default 15 April), seen by its city."""
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cultivation, imports, lists, progress, public, publicity, rereviews
+from .views import claims, cultivation, imports, lists, progress, public, publicity, rereviews
 
 app_name = "registry"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
     path("rereviews/annual-reports/", rereviews.annual_reports, name="annual_reports"),
     path("rereviews/<int:pk>/", rereviews.case_detail, name="rereview"),
     path("overview/", progress.overview, name="overview"),
+    path("claims/", claims.claim_list, name="claims"),
     path("cultivation/", cultivation.candidates, name="cultivation"),
     path("cultivation/<int:pk>/", cultivation.candidate, name="cultivation_candidate"),
     path("targets/", progress.targets, name="targets"),
