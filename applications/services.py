@@ -516,6 +516,18 @@ def undo_rename(organisation, *, former_name, old_name, user, source):
         )
 
 
+def assign_region(organisation, *, region, user):
+    """The province places a unit whose list gave only the province (市州待定) in its city."""
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if locked.region_id:
+            raise Refused(_("“%(name)s”已有所在市州。") % {"name": locked.name})
+        locked.region = region
+        locked.save(update_fields=["region"])
+        AuditEntry.record(locked, actor=user, action="assign_region", to_state=region.name)
+    return locked
+
+
 def record_credit_code(organisation, *, credit_code, user):
     """A city official records the code of an unclaimed unit of its city; no registered organisation has it."""
     with transaction.atomic():

@@ -202,6 +202,28 @@ class ListImportForm(forms.Form):
         return uploaded
 
 
+class AssignCitiesForm(forms.Form):
+    """One city choice per unit whose list gave only the province; a unit left blank stays 市州待定."""
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = {str(o.pk): o for o in organisations}
+        for pk, organisation in self.organisations.items():
+            self.fields[f"city-{pk}"] = forms.ModelChoiceField(
+                label=organisation.name,
+                queryset=Region.objects.all(),
+                required=False,
+                empty_label=_("市州待定"),
+            )
+
+    def assignments(self) -> dict:
+        return {
+            self.organisations[name.removeprefix("city-")]: region
+            for name, region in self.cleaned_data.items()
+            if region is not None
+        }
+
+
 class ImportTableForm(forms.Form):
     """The dry run's choice for one table of the file: what it is, when its title does not say."""
 

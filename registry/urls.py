@@ -13,6 +13,7 @@ urlpatterns = [
     path("lists/national/<int:pk>/result/", lists.national_result, name="national_result"),
     path("lists/import/", imports.import_upload, name="import_upload"),
     path("lists/import/<int:pk>/", imports.import_report, name="import_report"),
+    path("lists/pending-cities/", imports.pending_cities, name="pending_cities"),
     path("lists/<int:pk>/annual-report/", rereviews.annual_report, name="annual_report"),
     path("rereviews/", rereviews.case_list, name="rereviews"),
     path("rereviews/results.xlsx", rereviews.results_export, name="rereview_results"),

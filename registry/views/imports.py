@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from applications.models import Category
+from applications.models import Category, Organisation
 from greenmfg.permissions import allowed
 from greenmfg.refusals import refusal_as_form_error
 
-from .. import imports
-from ..forms import ImportTableForm, ListImportForm
+from .. import imports, services
+from ..forms import AssignCitiesForm, ImportTableForm, ListImportForm
 from ..models import ListImport, ListLevel
 from ..permissions import may_import_lists
 
@@ -130,3 +130,23 @@ def import_report(request, pk):
             "can_confirm": not list_import.applied_at and totals.get("importable", 0) > 0,
         },
     )
+
+
+PENDING_PAGE = 200
+
+
+@allowed(may_import_lists)
+def pending_cities(request):
+    """市州待定: units imported from lists that gave only the province, for the province to place in bulk."""
+    organisations = list(
+        Organisation.objects.filter(region__isnull=True, merged_into__isnull=True)
+        .prefetch_related("listings")
+        .order_by("name")[:PENDING_PAGE]
+    )
+    form = AssignCitiesForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        n = services.assign_cities(form.assignments(), user=request.user)
+        messages.success(request, _("已为%(n)d个单位确定所在市州。") % {"n": n})
+        return redirect("registry:pending_cities")
+    rows = [(organisation, form[f"city-{organisation.pk}"]) for organisation in organisations]
+    return render(request, "registry/pending_cities.html", {"form": form, "rows": rows, "page": PENDING_PAGE})

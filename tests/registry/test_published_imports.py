@@ -368,3 +368,18 @@ def test_a_removal_list_marks_removals_with_date_and_number_and_bars_declaring(o
     assert (unit.review_status, unit.removed_on) == ("current", None)
     assert not Exclusion.objects.exists()
     assert not FormerName.objects.exists()
+
+
+def test_the_province_places_units_of_a_province_only_list_in_their_cities_in_bulk(official, login):
+    confirm(official, upload(official, national_pdf(), "附件.pdf"))
+    first, second = Organisation.objects.filter(name__in=HUBEI_FACTORIES[:2]).order_by("name")
+
+    page = official.get("/lists/pending-cities/").content.decode()
+    assert first.name in page and "2023国家级绿色工厂" in page
+    official.post("/lists/pending-cities/", {f"city-{first.pk}": "420500", f"city-{second.pk}": ""})
+
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.region_id, second.region_id) == ("420500", None)
+    assert set(first.listings.values_list("region_id", flat=True)) == {"420500"}
+    assert set(second.listings.values_list("region_id", flat=True)) == {None}
+    assert login(make_user(Role.CITY, city="420500")).get("/lists/pending-cities/").status_code == 403
