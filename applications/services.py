@@ -478,7 +478,8 @@ def create_organisation(*, name, credit_code, region, kind, user, source):
 def delete_imported_organisations(organisation_ids, *, user, reason):
     """Remove units an import created in error (it is reverted). One that has a member or a declaration stays."""
     with transaction.atomic():
-        organisations = Organisation.objects.select_for_update().filter(pk__in=organisation_ids)
+        organisations = Organisation.objects.filter(pk__in=organisation_ids)
+        list(organisations.select_for_update())
         if organisations.filter(Q(memberships__isnull=False) | Q(declarations__isnull=False)).exists():
             raise Refused(_("已有成员或申报的单位不能删除。"))
         for organisation in organisations:

@@ -228,33 +228,39 @@ def _pdf_lines(file):
     except Exception as error:  # pdfminer raises many kinds on a damaged file
         raise Refused(_("无法读取该 PDF 文件。")) from error
     with pdf:
-        if not any(page.chars for page in pdf.pages):
+        text_seen = False
+        for page_number, page in enumerate(pdf.pages, start=1):
+            text_seen = text_seen or bool(page.chars)
+            yield from _pdf_page_lines(page, page_number)
+            page.close()  # a long list is read a page at a time, not held whole
+        if not text_seen:
             raise Refused(
                 _(
                     "该 PDF 没有可提取的文字，应是扫描件或图片。请上传发布单位提供的 Word、Excel 或文字版 PDF。"
                 )
             )
-        for page_number, page in enumerate(pdf.pages, start=1):
-            found = page.find_tables()
-            boxes = [table.bbox for table in found]
 
-            def outside(obj, boxes=boxes):
-                return not any(x0 <= obj["x0"] and obj["x1"] <= x1 and top <= obj["top"] <= bottom
-                               for x0, top, x1, bottom in boxes)  # fmt: skip
 
-            items = [
-                (line["top"], [clean_text(line["text"])], "", 0)
-                for line in page.filter(outside).extract_text_lines()
-                if clean_text(line["text"])
-            ]
-            for table in found:
-                for number, (row, cells) in enumerate(zip(table.rows, table.extract(), strict=True), start=1):
-                    where = _("第%(p)d页表格第%(n)d行") % {"p": page_number, "n": number}
-                    items.append(
-                        (row.bbox[1], [clean_text(c) for c in cells], where, page_number * 1000 + number)
-                    )
-            for _top, cells, where, number in sorted(items, key=lambda item: item[0]):
-                yield cells, where, number
+def _pdf_page_lines(page, page_number):
+    """A page's table rows and the text lines outside its tables, top to bottom."""
+    found = page.find_tables()
+    boxes = [table.bbox for table in found]
+
+    def outside(obj):
+        return not any(x0 <= obj["x0"] and obj["x1"] <= x1 and top <= obj["top"] <= bottom
+                       for x0, top, x1, bottom in boxes)  # fmt: skip
+
+    items = [
+        (line["top"], [clean_text(line["text"])], "", 0)
+        for line in page.filter(outside).extract_text_lines()
+        if clean_text(line["text"])
+    ]
+    for table in found:
+        for number, (row, cells) in enumerate(zip(table.rows, table.extract(), strict=True), start=1):
+            where = _("第%(p)d页表格第%(n)d行") % {"p": page_number, "n": number}
+            items.append((row.bbox[1], [clean_text(c) for c in cells], where, page_number * 1000 + number))
+    for _top, cells, where, number in sorted(items, key=lambda item: item[0]):
+        yield cells, where, number
 
 
 READERS = {
