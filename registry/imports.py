@@ -773,7 +773,8 @@ class _Writer:
 
     def _remove(self, row):
         on = self.list_import.listed_on
-        for unit in ListedUnit.objects.select_for_update().filter(pk__in=row["units"]):
+        # Not the model's ordering: it joins the region, which may be empty, and PostgreSQL locks no outer join.
+        for unit in ListedUnit.objects.select_for_update().filter(pk__in=row["units"]).order_by("pk"):
             self.written["removals"].append([unit.pk, unit.review_status])
             unit.review_status = ListedUnit.ReviewStatus.REMOVED
             unit.removed_on, unit.removal_document = on, self.list_import.document_number
