@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('greenmfg', '0003_notification'),
-        ("registry", "0006_publicity_defaults_from_policy"),
+        ("registry", "0007_publicity_early_close_reason"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

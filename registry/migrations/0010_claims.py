@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0008_claims'),
-        ('registry', '0008_plans'),
+        ('applications', '0010_claims'),
+        ('registry', '0009_plans'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -17,7 +17,7 @@ def fill_name_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0006_policy'),
+        ('applications', '0008_experts_never_see_each_others_scores'),
         ('greenmfg', '0003_notification'),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0007_unclaimed_units'),
+        ('applications', '0009_unclaimed_units'),
     ]
 
     operations = [

@@ -37,7 +37,7 @@ def plans_into_years(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("greenmfg", "0003_notification"),
-        ("registry", "0007_unclaimed_units"),
+        ("registry", "0008_unclaimed_units"),
     ]
 
     operations = [
