@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
+from urllib.parse import unquote
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -250,7 +251,7 @@ def test_a_new_plan_entered_as_data_is_chosen_on_the_dashboard_and_counts_its_ow
     old = client.get("/targets/", {"plan": Plan.objects.get(last_year=2025).pk}).content.decode()
     assert "1/21" in old and "2025年绿色制造体系建设目标完成情况" in old
     response = client.get("/targets/", {"plan": plan.pk, "format": "xlsx"})
-    assert response["Content-Disposition"].endswith('targets-2030.xlsx"')
+    assert unquote(response["Content-Disposition"]).endswith("2030年目标进度.xlsx")
     wuhan = next(
         r
         for r in load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)
