@@ -544,7 +544,13 @@ class Decider:
         return MATCHED, _("撤销“%(name)s”的%(listings)s，并记录移出后不得申报") % {
             "name": organisation.name,
             "listings": "、".join(
-                f"{unit.year}年{unit.get_level_display()}{unit.get_category_display()}" for unit in units
+                _("%(year)d年%(level)s%(category)s")
+                % {
+                    "year": unit.year,
+                    "level": unit.get_level_display(),
+                    "category": unit.get_category_display(),
+                }
+                for unit in units
             ),
         }
 
