@@ -17,6 +17,7 @@ from greenmfg.storage import private_storage
 from . import conditions as cond
 from . import workflow
 from .indicators import FORMULA_CHOICES, UNITS
+from .names import fold_name
 from .permissions import is_applicant, is_city_official_of, is_commissioned_evaluator
 
 
@@ -36,17 +37,39 @@ class Organisation(models.Model):
 
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.ENTERPRISE)
     name = models.CharField(_("单位名称"), max_length=128)
+    name_key = models.CharField(max_length=128, db_index=True, editable=False, default="")
+    # Empty (NULL, so unique still holds for the others) for an unclaimed unit: one known only from a
+    # published list, which never prints codes, until its enterprise registers and its city confirms.
     credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code_format]
+        _("统一社会信用代码"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_credit_code_format],
     )
     credit_code_waiver = models.TextField(
         _("校验位例外说明"),
         blank=True,
         help_text=_("个别真实代码无法通过校验位检查；仅系统管理员可在记录原因后接受。"),
     )
-    region = models.ForeignKey(Region, verbose_name=_("所在市州"), on_delete=models.PROTECT)
+    # Empty (市州待定) for an unclaimed unit whose list gave only the province; the province assigns it later.
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在市州"), on_delete=models.PROTECT, null=True, blank=True
+    )
     group_name = models.CharField(
         _("所属集团"), max_length=128, blank=True, help_text=_("集团的每个子公司以自己的名义单独申报。")
+    )
+    # Set when a city confirmed that this unclaimed unit is a registered organisation: its history moved there,
+    # and imports match the registered one. Cleared when the city undoes a wrong match.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("已认领为"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged",
+        editable=False,
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -64,14 +87,50 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.name_key = fold_name(self.name)
+        self.credit_code = self.credit_code or None
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_unclaimed(self) -> bool:
+        """Known only from a published list: no credit code yet, so no one can have registered it."""
+        return not self.credit_code
+
     def clean(self):
         super().clean()
-        self.credit_code = normalise_credit_code(self.credit_code)
-        if not self.credit_code_waiver:
+        self.credit_code = normalise_credit_code(self.credit_code or "") or None
+        if self.credit_code and not self.credit_code_waiver:
             try:
                 validate_credit_code(self.credit_code)
             except ValidationError as error:
                 raise ValidationError({"credit_code": error}) from error
+
+
+class FormerName(models.Model):
+    """曾用名: a name the organisation was published under before a 更名 list, still matched on import."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="former_names")
+    name = models.CharField(_("曾用名"), max_length=128)
+    name_key = models.CharField(max_length=128, db_index=True, editable=False)
+    source = models.CharField(_("来源"), max_length=255, blank=True, help_text=_("如：更名名单的文号"))
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("曾用名")
+        verbose_name_plural = _("曾用名")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name_key"], name="one_former_name_per_spelling")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = fold_name(self.name)
+        super().save(*args, **kwargs)
 
 
 class Membership(models.Model):
@@ -229,6 +288,11 @@ class Policy(models.Model):
         _("移出名单后不得申报年限"),
         help_text=_("近三年被动态调整出名单的不得申报（附件1第二条第（三）项）。"),
     )
+    import_revert_days = models.PositiveSmallIntegerField(
+        _("名单导入可撤销天数"),
+        default=7,
+        help_text=_("导入后此期限内、且尚无后续业务依赖时，省经信厅可整批撤销（实践做法）。"),
+    )
     publicity_length = models.PositiveSmallIntegerField(_("默认公示期长度"))
     publicity_day_kind = models.CharField(_("默认公示期计算方式"), max_length=8, choices=DayKind.choices)
 
@@ -243,10 +307,18 @@ class Policy(models.Model):
     @classmethod
     def in_force(cls, on=None):
         """The version in force on ``on`` (today by default); the earliest one before any took force."""
+        return cls._in_force(cls.objects.all(), on)
+
+    @classmethod
+    def _in_force(cls, queryset, on=None):
         on = on or timezone.localdate()
-        return (
-            cls.objects.filter(in_force_from__lte=on).first() or cls.objects.order_by("in_force_from").first()
-        )
+        return queryset.filter(in_force_from__lte=on).first() or queryset.order_by("in_force_from").first()
+
+    @classmethod
+    def value_in_force(cls, name):
+        """One number of the version in force. Field defaults ask this rather than the whole row: a migration
+        rebuilding a table calls them while the policy table may not yet have the model's later columns."""
+        return cls._in_force(cls.objects.values_list(name, flat=True))
 
     def ban_ends_on(self, starts_on):
         return starts_on + relativedelta(years=self.evaluator_ban_years)
@@ -263,19 +335,19 @@ class Policy(models.Model):
 
 
 def policy_in_force():
-    return Policy.in_force().pk
+    return Policy.value_in_force("pk")
 
 
 def default_yearly_cap():
-    return Policy.in_force().evaluator_yearly_cap
+    return Policy.value_in_force("evaluator_yearly_cap")
 
 
 def default_publicity_length():
-    return Policy.in_force().publicity_length
+    return Policy.value_in_force("publicity_length")
 
 
 def default_publicity_day_kind():
-    return Policy.in_force().publicity_day_kind
+    return Policy.value_in_force("publicity_day_kind")
 
 
 class Batch(models.Model):

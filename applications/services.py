@@ -4,7 +4,9 @@ import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -25,13 +27,15 @@ from .models import (
     Commitment,
     Declaration,
     Exclusion,
+    FormerName,
     IndicatorAnswer,
     Invitation,
     Membership,
     Organisation,
 )
+from .names import fold_name
 from .permissions import may_manage_batches
-from .signals import declaration_transitioned
+from .signals import declaration_transitioned, organisation_registered
 from .versions import record_version
 
 # Each submission to the city keeps what was submitted, so a resubmission shows what changed.
@@ -373,6 +377,16 @@ def exclude(organisation, *, reason, starts_on, ends_on, source="", evidence=Non
     return exclusion
 
 
+def lift_exclusions(exclusion_ids, *, user, reason):
+    """Take back exclusions recorded in error (a reverted 撤销 import); each organisation's trail says why."""
+    with transaction.atomic():
+        for exclusion in Exclusion.objects.select_related("organisation").filter(pk__in=exclusion_ids):
+            AuditEntry.record(
+                exclusion.organisation, actor=user, action="lift_exclusion", opinion=f"{exclusion}：{reason}"
+            )
+            exclusion.delete()
+
+
 def add_attachment(declaration, *, user, slot, uploaded, kind, indicator=None):
     """Store a validated upload. The row and the file are written together or not at all."""
     name = uploads.safe_filename(uploaded.name, kind)
@@ -452,14 +466,152 @@ def invite(organisation, *, user, full_name, email):
     return invitation
 
 
-def create_organisation(*, name, credit_code, region, kind, user, source):
-    """An organisation that no one registered (a unit on an imported list); ``source`` says where it came from."""
+def create_organisations(new, *, user, source):
+    """Organisations no one registered (units on an imported list), each with its audit entry saying where it
+    came from; ``new`` are unsaved ``Organisation``s. Written in bulk: a national list creates thousands.
+
+    Without a credit code (published lists print none) a unit is unclaimed; without a region, 市州待定.
+    """
     with transaction.atomic():
-        organisation = Organisation.objects.create(
-            name=name, credit_code=credit_code, region=region, kind=kind
+        for organisation in new:
+            organisation.name_key = fold_name(organisation.name)
+            organisation.credit_code = organisation.credit_code or None
+        created = Organisation.objects.bulk_create(new, batch_size=1000)
+        content_type = ContentType.objects.get_for_model(Organisation)
+        AuditEntry.objects.bulk_create(
+            [
+                AuditEntry(
+                    content_type=content_type,
+                    object_id=organisation.pk,
+                    actor=user,
+                    action="create_organisation",
+                    opinion=source,
+                )
+                for organisation in created
+            ],
+            batch_size=1000,
         )
-        AuditEntry.record(organisation, actor=user, action="create_organisation", opinion=source)
+    return created
+
+
+def create_organisation(*, name, credit_code, region, kind, user, source):
+    """One organisation no one registered; see ``create_organisations``."""
+    (organisation,) = create_organisations(
+        [Organisation(name=name, credit_code=credit_code, region=region, kind=kind)], user=user, source=source
+    )
     return organisation
+
+
+def delete_imported_organisations(organisation_ids, *, user, reason):
+    """Remove units an import created in error (it is reverted). One that has a member or a declaration stays."""
+    with transaction.atomic():
+        organisations = Organisation.objects.filter(pk__in=organisation_ids)
+        list(organisations.select_for_update())
+        if organisations.filter(Q(memberships__isnull=False) | Q(declarations__isnull=False)).exists():
+            raise Refused(_("已有成员或申报的单位不能删除。"))
+        for organisation in organisations:
+            AuditEntry.record(organisation, actor=user, action="delete_organisation", opinion=reason)
+        organisations.delete()
+
+
+def rename_organisation(organisation, *, new_name, user, source):
+    """A 更名 as published: the old name is kept as a former name, so older lists still match it."""
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        old_name = locked.name
+        former, _created = FormerName.objects.get_or_create(
+            organisation=locked, name_key=fold_name(old_name), defaults={"name": old_name, "source": source}
+        )
+        locked.name = new_name
+        locked.save(update_fields=["name"])
+        AuditEntry.record(
+            locked, actor=user, action="rename", from_state=old_name, to_state=new_name, opinion=source
+        )
+    return locked, former
+
+
+def undo_rename(organisation, *, former_name, old_name, user, source):
+    """Put back the name a reverted 更名 import replaced, and forget the former name it recorded."""
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        new_name = locked.name
+        if former_name is not None:
+            FormerName.objects.filter(pk=former_name).delete()
+        locked.name = old_name
+        locked.save(update_fields=["name"])
+        AuditEntry.record(
+            locked, actor=user, action="undo_rename", from_state=new_name, to_state=old_name, opinion=source
+        )
+
+
+def assign_region(organisation, *, region, user):
+    """The province places a unit whose list gave only the province (市州待定) in its city."""
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if locked.region_id:
+            raise Refused(_("“%(name)s”已有所在市州。") % {"name": locked.name})
+        locked.region = region
+        locked.save(update_fields=["region"])
+        AuditEntry.record(locked, actor=user, action="assign_region", to_state=region.name)
+    return locked
+
+
+def record_credit_code(organisation, *, credit_code, user):
+    """A city official records the code of an unclaimed unit of its city; no registered organisation has it."""
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if locked.credit_code:
+            raise Refused(_("该单位已有统一社会信用代码。"))
+        locked.credit_code = credit_code
+        locked.save(update_fields=["credit_code"])
+        AuditEntry.record(locked, actor=user, action="record_credit_code", to_state=credit_code)
+    return locked
+
+
+def merge_unclaimed(unclaimed, *, into, user) -> dict:
+    """Confirmed: the unclaimed unit is ``into``. Its exclusions and former names move there, and its published
+    name becomes a former name of ``into``; returns what moved so ``unmerge`` can move it back."""
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=unclaimed.pk)
+        if locked.merged_into_id:
+            raise Refused(_("该未认领单位已被认领。"))
+        moved = {
+            "exclusions": list(locked.exclusions.values_list("pk", flat=True)),
+            "former_names": list(locked.former_names.values_list("pk", flat=True)),
+            "added_former_name": None,
+        }
+        Exclusion.objects.filter(pk__in=moved["exclusions"]).update(organisation=into)
+        FormerName.objects.filter(pk__in=moved["former_names"]).exclude(
+            name_key__in=into.former_names.values("name_key")
+        ).update(organisation=into)
+        if (
+            locked.name_key != into.name_key
+            and not into.former_names.filter(name_key=locked.name_key).exists()
+        ):
+            moved["added_former_name"] = FormerName.objects.create(
+                organisation=into, name=locked.name, source=_("认领")
+            ).pk
+        locked.merged_into = into
+        locked.save(update_fields=["merged_into"])
+        AuditEntry.record(locked, actor=user, action="merge", to_state=into.name, opinion=str(into.pk))
+        AuditEntry.record(into, actor=user, action="claim", from_state=locked.name, opinion=str(locked.pk))
+    return moved
+
+
+def unmerge(unclaimed, *, moved: dict, user, reason):
+    """Undo a wrong claim: what ``merge_unclaimed`` moved goes back to the unclaimed unit."""
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=unclaimed.pk)
+        into = locked.merged_into
+        Exclusion.objects.filter(pk__in=moved["exclusions"]).update(organisation=locked)
+        FormerName.objects.filter(pk__in=moved["former_names"]).update(organisation=locked)
+        if moved["added_former_name"]:
+            FormerName.objects.filter(pk=moved["added_former_name"]).delete()
+        locked.merged_into = None
+        locked.save(update_fields=["merged_into"])
+        AuditEntry.record(locked, actor=user, action="unmerge", from_state=str(into), opinion=reason)
+        if into is not None:
+            AuditEntry.record(into, actor=user, action="unclaim", from_state=locked.name, opinion=reason)
 
 
 def register_organisation(*, form):
@@ -477,6 +629,7 @@ def register_organisation(*, form):
         )
         Membership.objects.create(organisation=organisation, user=user, is_admin=True)
         AuditEntry.record(organisation, actor=user, action="register", opinion=organisation.name)
+        organisation_registered.send(sender=Organisation, organisation=organisation)
     return user
 
 

@@ -1,12 +1,25 @@
 from django.contrib import admin
 
-from .models import AnnualReport, CultivationCandidate, ListedUnit, Publicity, ReReviewCase, Target
+from .models import AnnualReport, CultivationCandidate, ListedUnit, Plan, Publicity, ReReviewCase, Target
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    """A new plan (2026–2030) with its 17 × 4 targets is entered here, without code."""
+
+    list_display = ["name", "document_number", "first_year", "last_year", "lists_from_year"]
+    inlines = [TargetInline]
 
 
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
-    list_display = ["region", "year", "category", "count"]
-    list_filter = ["year", "category"]
+    list_display = ["region", "plan", "category", "count"]
+    list_filter = ["plan", "category"]
 
 
 @admin.register(Publicity)

@@ -148,8 +148,8 @@ ListedUnitFilters = create_model(
 class ListedUnitOut(Schema):
     id: int
     organisation_name: str = Field(description="单位名称")
-    organisation_credit_code: str = Field(description="统一社会信用代码")
-    region_code: str = Field(description="行政区划代码")
+    organisation_credit_code: str = Field(description="统一社会信用代码（尚未认领的单位为空）")
+    region_code: str = Field(description="行政区划代码（市州待定时为空）")
     region_name: str = Field(description="地区")
     category: str
     category_label: str = Field(description="类别")
@@ -169,15 +169,15 @@ class ListedUnitOut(Schema):
 
     @staticmethod
     def resolve_organisation_credit_code(unit):
-        return unit.organisation.credit_code
+        return unit.organisation.credit_code or ""
 
     @staticmethod
     def resolve_region_code(unit):
-        return unit.region_id
+        return unit.region_id or ""
 
     @staticmethod
     def resolve_region_name(unit):
-        return unit.region.name
+        return unit.region.name if unit.region_id else _("市州待定")
 
     @staticmethod
     def resolve_category_label(unit):

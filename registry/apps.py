@@ -8,4 +8,5 @@ class RegistryConfig(AppConfig):
     def ready(self):
         # Connects the receivers that notify people of workflow events, and registers the reminder task.
         # Registers the named permission rules that templates ask with {% can %}.
-        from . import notify, permissions  # noqa: F401
+        # Connects the proposal of a claim when an organisation registers.
+        from . import claims, notify, permissions  # noqa: F401

@@ -10,12 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from applications import workflow
 from applications.models import Batch, Category, Declaration, Organisation
 from greenmfg import uploads
-from greenmfg.identifiers import normalise_credit_code
-from greenmfg.models import User
+from greenmfg.identifiers import normalise_credit_code, validate_credit_code
+from greenmfg.models import Region, User
 from greenmfg.roles import Role
 from greenmfg.widgets import DateInput
 
-from .models import AnnualReport, CultivationCandidate, ListedUnit, ListLevel, Publicity, ReReviewCase
+from . import published
+from .models import AnnualReport, CultivationCandidate, ListedUnit, ListLevel, Plan, Publicity, ReReviewCase
 from .services import NOTICE_DEFAULTS
 
 
@@ -148,17 +149,23 @@ class NationalRecommendationForm(forms.Form):
 # 名单导入
 
 FIRST_LIST_YEAR = 2016  # 绿色制造体系建设 began with 工信厅节函〔2016〕586号; no list is older
-IMPORTED_LEVELS = [ListLevel.NATIONAL, ListLevel.PROVINCIAL]
+FROM_THE_FILE = [("", _("按表格标题或列识别"))]
 
 
 class ListImportForm(forms.Form):
-    """What the sheet does not say: which list it is. Level, category, year, 文号 and date apply to every row."""
+    """What the file may not say: which list it is. A table's own title or 类别/级别 column wins over the
+    level and category chosen here; year, 文号 and date apply to every row."""
 
-    file = forms.FileField(label=_("名单文件（.xlsx）"))
-    level = forms.ChoiceField(
-        label=_("级别"), choices=[(level.value, level.label) for level in IMPORTED_LEVELS]
+    file = forms.FileField(label=_("名单文件"))
+    level = forms.ChoiceField(label=_("级别"), choices=FROM_THE_FILE + ListLevel.choices, required=False)
+    category = forms.ChoiceField(label=_("类别"), choices=FROM_THE_FILE + Category.choices, required=False)
+    default_region = forms.ModelChoiceField(
+        label=_("默认市州"),
+        queryset=Region.objects.all(),
+        required=False,
+        empty_label=_("无（只写湖北省或未写地区的行为“市州待定”）"),
+        help_text=_("市州发布的名单可选本市州：表格中未写市州的行归入该市州。"),
     )
-    category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
     year = forms.IntegerField(label=_("名单年度"), min_value=FIRST_LIST_YEAR)
     document_number = forms.CharField(
         label=_("文号"), max_length=64, required=False, help_text=_("例如：工信厅节函〔2023〕315号")
@@ -168,9 +175,9 @@ class ListImportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].widget.attrs["max"] = timezone.localdate().year
-        self.fields["file"].help_text = _("只接受 .xlsx 文件，不超过 %(mb)d MB。") % {
-            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
-        }
+        self.fields["file"].help_text = _(
+            "接受 .xlsx、.xls（WPS 另存）、.csv、Word（.docx）和文字版 PDF，不超过 %(mb)d MB；一个文件可含多个名单表格。"
+        ) % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
 
     def clean_year(self):
         year = self.cleaned_data["year"]
@@ -180,13 +187,97 @@ class ListImportForm(forms.Form):
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
-        kind = uploads.validate_upload(uploaded, max_bytes=settings.ATTACHMENT_MAX_BYTES)
-        if kind != "xlsx":
+        limit = settings.ATTACHMENT_MAX_BYTES
+        if uploaded.size > limit or not uploaded.size:
+            uploads.validate_upload(uploaded, max_bytes=limit)  # its message names the size or emptiness
+        kind = published.kind_of(uploaded)
+        if kind is None:
             raise ValidationError(
-                _("文件“%(name)s”不是 Excel（.xlsx）文件，请上传 .xlsx 格式的名单。")
+                _(
+                    "文件“%(name)s”不是可读取的名单文件：请上传 .xlsx、.xls、.csv、.docx 或 PDF 格式。（按文件内容识别，与扩展名无关）"
+                )
                 % {"name": uploaded.name}
             )
+        self.cleaned_data["kind"] = kind
         return uploaded
+
+
+class AssignCitiesForm(forms.Form):
+    """One city choice per unit whose list gave only the province; a unit left blank stays 市州待定."""
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = {str(o.pk): o for o in organisations}
+        for pk, organisation in self.organisations.items():
+            self.fields[f"city-{pk}"] = forms.ModelChoiceField(
+                label=organisation.name,
+                queryset=Region.objects.all(),
+                required=False,
+                empty_label=_("市州待定"),
+            )
+
+    def assignments(self) -> dict:
+        return {
+            self.organisations[name.removeprefix("city-")]: region
+            for name, region in self.cleaned_data.items()
+            if region is not None
+        }
+
+
+class ImportTableForm(forms.Form):
+    """The dry run's choice for one table of the file: what it is, when its title does not say."""
+
+    kind = forms.ChoiceField(
+        label=_("表格类型"),
+        choices=[("list", _("名单")), ("rename", _("更名名单")), ("removal", _("撤销名单"))],
+    )
+    category = forms.ChoiceField(label=_("类别"), choices=[("", "—"), *Category.choices], required=False)
+    level = forms.ChoiceField(label=_("级别"), choices=[("", "—"), *ListLevel.choices], required=False)
+    default_region = forms.ModelChoiceField(
+        label=_("默认市州"), queryset=Region.objects.all(), required=False, empty_label=_("市州待定")
+    )
+
+    def choices(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "category": data["category"],
+            "level": data["level"],
+            "default_region": data["default_region"].pk if data["default_region"] else "",
+        }
+
+
+# 认领
+
+
+class RecordCreditCodeForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("本市州的未认领单位"), queryset=Organisation.objects.none())
+    credit_code = forms.CharField(label=_("统一社会信用代码"))
+
+    def __init__(self, *args, city, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Organisation.objects.filter(
+            region=city, credit_code__isnull=True, merged_into__isnull=True
+        )
+
+    def clean_credit_code(self):
+        code = normalise_credit_code(self.cleaned_data["credit_code"])
+        validate_credit_code(code)
+        return code
+
+
+# Targets
+
+
+class PlanChoiceForm(forms.Form):
+    """Which plan's targets to show (the current one when none is chosen)."""
+
+    plan = forms.ModelChoiceField(
+        label=_("实施方案"), queryset=Plan.objects.all(), required=False, empty_label=None
+    )
+
+    def chosen(self):
+        return (self.cleaned_data.get("plan") if self.is_valid() else None) or Plan.current()
 
 
 # 三年一复核 and 动态管理表

@@ -18,13 +18,52 @@ from greenmfg.models import Region
 from greenmfg.storage import private_storage
 
 
-class Target(models.Model):
-    """附件3: how many units of a category a city should have on the lists by the target year."""
+class Plan(models.Model):
+    """实施方案: a programme plan with its years and per-city targets. Plans are data: the system administrator
+    enters the next one (2026–2030) in the admin, and the targets pages let the user choose which to show."""
 
+    name = models.CharField(_("名称"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=64, blank=True)
+    first_year = models.PositiveSmallIntegerField(_("起始年度"))
+    last_year = models.PositiveSmallIntegerField(_("目标年度"))
+    lists_from_year = models.PositiveSmallIntegerField(
+        _("计入名单起始年度"),
+        help_text=_("目标按此年度起公布的名单统计（2022—2025年方案附件3计入2021年起的名单）。"),
+    )
+
+    class Meta:
+        verbose_name = _("实施方案")
+        verbose_name_plural = _("实施方案")
+        ordering = ["-last_year", "-pk"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.first_year and self.last_year and self.first_year > self.last_year:
+            raise ValidationError(_("起始年度不能晚于目标年度。"))
+
+    @classmethod
+    def current(cls, on=None):
+        """The plan whose years include ``on``'s year; else the latest that has ended, else the first."""
+        year = (on or timezone.localdate()).year
+        plans = cls.objects.all()
+        return (
+            plans.filter(first_year__lte=year, last_year__gte=year).first()
+            or plans.filter(last_year__lt=year).first()
+            or plans.last()
+        )
+
+
+class Target(models.Model):
+    """A plan's target: how many units of a category a city should have on the lists by the plan's end."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("实施方案"), on_delete=models.CASCADE, related_name="targets"
+    )
     region = models.ForeignKey(
         Region, verbose_name=_("市州"), on_delete=models.PROTECT, related_name="targets"
     )
-    year = models.PositiveSmallIntegerField(_("目标年度"))
     category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
     count = models.PositiveIntegerField(_("目标数量"))
 
@@ -33,11 +72,11 @@ class Target(models.Model):
         verbose_name_plural = _("创建目标")
         ordering = ["region__order", "category"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "year", "category"], name="one_target_per_cell")
+            models.UniqueConstraint(fields=["plan", "region", "category"], name="one_target_per_plan_cell")
         ]
 
     def __str__(self):
-        return f"{self.region} {self.get_category_display()} {self.year}: {self.count}"
+        return f"{self.region} {self.get_category_display()} {self.plan.last_year}: {self.count}"
 
 
 class ListLevel(models.TextChoices):
@@ -188,19 +227,28 @@ class NationalRecommendation(models.Model):
 
 
 class ListImport(models.Model):
-    """An uploaded published list: parsed into a dry run first, written only when confirmed."""
+    """An uploaded published list: parsed into a dry run first, written only when confirmed, revertible.
 
-    level = models.CharField(_("级别"), max_length=16, choices=ListLevel.choices)
-    category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
+    Level and category here are the official's defaults; each table of the file may say its own (its title, a
+    类别 or 级别 column) or have them chosen in the dry run, and the report keeps what each table was read as.
+    """
+
+    level = models.CharField(_("级别"), max_length=16, choices=ListLevel.choices, blank=True)
+    category = models.CharField(_("类别"), max_length=16, choices=Category.choices, blank=True)
     year = models.PositiveSmallIntegerField(_("年度"))
     document_number = models.CharField(_("文号"), max_length=64, blank=True)
     listed_on = models.DateField(_("发布日期"))
     file = models.FileField(upload_to="imports/%Y/", storage=private_storage)
     original_name = models.CharField(max_length=160)
+    sha256 = models.CharField(max_length=64, db_index=True, blank=True)
     report = models.JSONField(_("试导入结果"), default=dict)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    reverted_at = models.DateTimeField(_("撤销导入时间"), null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("名单导入")
@@ -249,8 +297,14 @@ class ListedUnit(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="listings"
     )
+    # Empty (市州待定) when the published list gave only the province; the province assigns the city later.
     region = models.ForeignKey(
-        Region, verbose_name=_("地区"), on_delete=models.PROTECT, related_name="listings"
+        Region,
+        verbose_name=_("地区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="listings",
     )
     category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
     product_name = models.CharField(_("产品名称"), max_length=128, blank=True)
@@ -264,6 +318,11 @@ class ListedUnit(models.Model):
     next_review_on = models.DateField(_("下次复核日期"), db_index=True)
     review_status = models.CharField(
         _("复核状态"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.CURRENT
+    )
+    removed_on = models.DateField(_("移出日期"), null=True, blank=True)
+    removal_document = models.CharField(_("移出文号"), max_length=64, blank=True)
+    list_import = models.ForeignKey(
+        ListImport, on_delete=models.PROTECT, null=True, blank=True, related_name="units", editable=False
     )
 
     objects = ListedUnitQuerySet.as_manager()
@@ -334,6 +393,50 @@ class ReReviewCase(models.Model):
 
     def __str__(self):
         return f"{self.listed_unit} {self.due_on}"
+
+
+class Claim(models.Model):
+    """认领: a registered organisation proposed as an unclaimed unit known from a published list.
+
+    Proposed when an enterprise registers (or a city records a code) under a name the unit has or had; the city
+    confirms, and the unit's listings (with their 三年一复核 dates and cases) and exclusions become the
+    organisation's; a wrong match is undone by the city, and what moved goes back. Every step is audited.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("待市州确认")
+        CONFIRMED = "confirmed", _("已确认")
+        REJECTED = "rejected", _("不是同一单位")
+        UNDONE = "undone", _("已撤销")
+
+    unclaimed = models.ForeignKey(
+        Organisation, verbose_name=_("未认领单位"), on_delete=models.PROTECT, related_name="claims_on"
+    )
+    claimant = models.ForeignKey(
+        Organisation, verbose_name=_("注册单位"), on_delete=models.PROTECT, related_name="claims"
+    )
+    matched_by = models.CharField(_("匹配依据"), max_length=16)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    proposed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    moved = models.JSONField(default=dict, editable=False)
+
+    class Meta:
+        verbose_name = _("单位认领")
+        verbose_name_plural = _("单位认领")
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["unclaimed", "claimant"], name="one_claim_per_pair")]
+
+    def __str__(self):
+        return f"{self.claimant} ← {self.unclaimed}"
+
+    @property
+    def region_id(self):
+        """The city that decides: the registered organisation's (属地管理)."""
+        return self.claimant.region_id
 
 
 class AnnualReport(models.Model):

@@ -5,9 +5,12 @@ services (``refuse_unless``), so a call from elsewhere (a task, the shell) meets
 Each predicate takes ``(user, obj)`` and answers a ``Verdict`` whose reason a refused user reads.
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from applications.models import Declaration, Organisation, Policy
 from greenmfg.permissions import (
+    ALLOWED,
     Verdict,
     is_city_official,
     is_official,
@@ -19,7 +22,7 @@ from greenmfg.permissions import (
 )
 from greenmfg.roles import Role
 
-from .models import ReReviewCase
+from .models import Claim, ListedUnit, ReReviewCase
 
 
 def _is_member(user, organisation) -> bool:
@@ -83,6 +86,76 @@ def may_recommend_national(user, obj=None) -> Verdict:
 @rule("registry.import")
 def may_import_lists(user, obj=None) -> Verdict:
     return verdict(bool(is_provincial(user)), _("只有省经信厅可以导入名单。"))
+
+
+@rule("registry.revert_import")
+def may_revert_import(user, list_import) -> Verdict:
+    """The province takes a whole import back within the policy's days, while nothing has been built on it
+    since: no declaration, re-review, member or later listing of a unit it created or listed."""
+    province = may_import_lists(user)
+    if not province:
+        return province
+    if not list_import.applied_at or list_import.reverted_at:
+        return refused(_("只有已导入且未撤销的名单可以撤销。"))
+    days = Policy.in_force(list_import.listed_on).import_revert_days
+    if (timezone.localdate() - timezone.localdate(list_import.applied_at)).days > days:
+        return refused(_("导入已超过%(days)d天，不能整批撤销。") % {"days": days})
+    written = list_import.report.get("written", {})
+    organisations, units = written.get("organisations", []), written.get("units", [])
+    if Declaration.objects.filter(organisation_id__in=organisations).exists():
+        return refused(_("导入新建的单位已有申报，不能撤销。"))
+    if Organisation.objects.filter(pk__in=organisations, memberships__isnull=False).exists():
+        return refused(_("导入新建的单位已有成员，不能撤销。"))
+    if Claim.objects.filter(unclaimed_id__in=organisations).exists():
+        return refused(_("导入新建的单位已有认领记录，不能撤销。"))
+    if ListedUnit.objects.filter(organisation_id__in=organisations).exclude(list_import=list_import).exists():
+        return refused(_("导入新建的单位已被其他名单或导入使用，不能撤销。"))
+    if ListedUnit.objects.filter(pk__in=units, rereviews__isnull=False).exists():
+        return refused(_("导入的名单记录已有三年复核，不能撤销。"))
+    return ALLOWED
+
+
+# 认领 (claims of unclaimed units)
+
+
+@rule("registry.see_claims")
+def may_see_claims(user, obj=None) -> Verdict:
+    return verdict(bool(is_official(user)), _("只有省经信厅和市州经信局可以查看单位认领。"))
+
+
+def _city_of_claim(user, claim) -> Verdict:
+    city = is_city_official(user)
+    if not city:
+        return refused(_("单位认领由注册单位所在市州的经信局确认。"))
+    return verdict(user.city_id == claim.claimant.region_id, _("只能处理本市州单位的认领。"))
+
+
+@rule("registry.decide_claim")
+def may_decide_claim(user, claim) -> Verdict:
+    """The city where the registering organisation is (属地管理) confirms or rejects a proposed match."""
+    city = _city_of_claim(user, claim)
+    if not city:
+        return city
+    return verdict(claim.status == claim.Status.PROPOSED, _("该认领已处理。"))
+
+
+@rule("registry.undo_claim")
+def may_undo_claim(user, claim) -> Verdict:
+    city = _city_of_claim(user, claim)
+    if not city:
+        return city
+    return verdict(claim.status == claim.Status.CONFIRMED, _("只有已确认的认领可以撤销。"))
+
+
+@rule("registry.record_credit_code")
+def may_record_credit_code(user, organisation) -> Verdict:
+    """A city official records the code of an unclaimed unit of its own city."""
+    city = is_city_official(user)
+    if not city:
+        return refused(_("只有市州经信局可以补录统一社会信用代码。"))
+    if organisation.credit_code or organisation.merged_into_id:
+        return refused(_("该单位已认领。"))
+    return verdict(organisation.region_id == user.city_id, _("只能为本市州的未认领单位补录代码。"))
 
 
 # 三年一复核 and 动态管理表

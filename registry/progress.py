@@ -1,4 +1,4 @@
-"""Where each city stands against the 2025 targets (附件3), and this batch's recommendations."""
+"""Where each city stands against a plan's targets (2022–2025: 附件3), and this batch's recommendations."""
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,10 +12,7 @@ from applications import workflow
 from applications.models import Category, Declaration
 from greenmfg.models import Region
 
-from .models import ListedUnit, Target
-
-TARGET_YEAR = 2025
-LISTS_FROM = 2021
+from .models import ListedUnit, Plan, Target
 
 
 @dataclass
@@ -58,15 +55,16 @@ class Row:
         )
 
 
-def achieved(region_id=None):
-    """{(region, category): units on any list from 2021 to 2025}, each unit counted once at its highest level.
+def achieved(plan, region_id=None):
+    """{(region, category): units on any list of the plan's years}, each unit counted once at its highest level.
 
     A unit is an organisation in a category (per product for 绿色设计产品): listed provincially and then
-    nationally, it counts once. Removed listings do not count.
+    nationally, it counts once. Removed listings do not count, nor (until the province assigns a city) units
+    whose city is 市州待定.
     """
-    listed = ListedUnit.objects.filter(year__gte=LISTS_FROM, year__lte=TARGET_YEAR).exclude(
-        review_status=ListedUnit.ReviewStatus.REMOVED
-    )
+    listed = ListedUnit.objects.filter(
+        year__gte=plan.lists_from_year, year__lte=plan.last_year, region__isnull=False
+    ).exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
     if region_id:
         listed = listed.filter(region_id=region_id)
     units = (
@@ -78,8 +76,10 @@ def achieved(region_id=None):
     return counts
 
 
-def table(batch=None) -> dict:
-    """Rows per city, cells per category, and totals; a fixed number of queries whatever the size."""
+def table(batch=None, plan=None) -> dict:
+    """Rows per city, cells per category, and totals against ``plan`` (the current one by default); a fixed
+    number of queries whatever the size."""
+    plan = plan or Plan.current()
     rows = {r.pk: Row(r, {c: Cell() for c in Category.values}) for r in Region.objects.all()}
     if batch is not None:
         recommended = (
@@ -89,9 +89,9 @@ def table(batch=None) -> dict:
         )
         for row in recommended:
             rows[row["region_id"]].cells[row["category"]].recommended = row["n"]
-    for (region_id, category), n in achieved().items():
+    for (region_id, category), n in (achieved(plan) if plan else {}).items():
         rows[region_id].cells[category].listed = n
-    for target in Target.objects.filter(year=TARGET_YEAR).values("region_id", "category", "count"):
+    for target in Target.objects.filter(plan=plan).values("region_id", "category", "count"):
         rows[target["region_id"]].cells[target["category"]].target = target["count"]
     totals = {c: Cell() for c in Category.values}
     for row in rows.values():
@@ -99,13 +99,22 @@ def table(batch=None) -> dict:
             totals[category].recommended += cell.recommended
             totals[category].listed += cell.listed
             totals[category].target += cell.target
-    return {"rows": list(rows.values()), "totals": totals, "categories": Category.choices}
+    pending = ListedUnit.objects.filter(region__isnull=True).exclude(
+        review_status=ListedUnit.ReviewStatus.REMOVED
+    )
+    return {
+        "plan": plan,
+        "rows": list(rows.values()),
+        "totals": totals,
+        "categories": Category.choices,
+        "region_pending": pending.count(),
+    }
 
 
 def workbook(data) -> bytes:
     """The targets table as .xlsx: per city and category, target, achieved, percentage and gap."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("2025年目标完成情况"))
+    sheet = book.create_sheet(_("%(year)d年目标完成情况") % {"year": data["plan"].last_year})
     header = [_("市州")]
     for _code, label in data["categories"]:
         header += [

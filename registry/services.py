@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from applications import workflow
 from applications.models import Policy
-from applications.services import transition
+from applications.services import assign_region, transition
 from greenmfg import notifications
 from greenmfg.models import AuditEntry
 from greenmfg.permissions import refuse_unless
@@ -26,6 +26,7 @@ from .models import (
 from .permissions import (
     may_close_publicity,
     may_handle_objections,
+    may_import_lists,
     may_publish_municipal_list,
     may_publish_provincial_list,
     may_recommend_national,
@@ -345,3 +346,14 @@ def record_national_result(recommendation, *, user, accepted: bool, document_num
             locked.unit, actor=user, action="national_result", opinion=locked.get_result_display()
         )
     return unit
+
+
+def assign_cities(assignments, *, user) -> int:
+    """The province places units whose lists gave only the province (市州待定): each organisation and its
+    listings without a city go to the chosen city. ``assignments`` maps organisations to regions."""
+    refuse_unless(may_import_lists, user)
+    with transaction.atomic():
+        for organisation, region in assignments.items():
+            assign_region(organisation, region=region, user=user)
+            ListedUnit.objects.filter(organisation=organisation, region__isnull=True).update(region=region)
+    return len(assignments)

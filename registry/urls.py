@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cultivation, imports, lists, progress, public, publicity, rereviews
+from .views import claims, cultivation, imports, lists, progress, public, publicity, rereviews
 
 app_name = "registry"
 urlpatterns = [
@@ -13,12 +13,14 @@ urlpatterns = [
     path("lists/national/<int:pk>/result/", lists.national_result, name="national_result"),
     path("lists/import/", imports.import_upload, name="import_upload"),
     path("lists/import/<int:pk>/", imports.import_report, name="import_report"),
+    path("lists/pending-cities/", imports.pending_cities, name="pending_cities"),
     path("lists/<int:pk>/annual-report/", rereviews.annual_report, name="annual_report"),
     path("rereviews/", rereviews.case_list, name="rereviews"),
     path("rereviews/results.xlsx", rereviews.results_export, name="rereview_results"),
     path("rereviews/annual-reports/", rereviews.annual_reports, name="annual_reports"),
     path("rereviews/<int:pk>/", rereviews.case_detail, name="rereview"),
     path("overview/", progress.overview, name="overview"),
+    path("claims/", claims.claim_list, name="claims"),
     path("cultivation/", cultivation.candidates, name="cultivation"),
     path("cultivation/<int:pk>/", cultivation.candidate, name="cultivation_candidate"),
     path("targets/", progress.targets, name="targets"),

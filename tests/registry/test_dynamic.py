@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
+from urllib.parse import unquote
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -16,7 +17,7 @@ from applications import services as applications
 from applications.models import Declaration
 from greenmfg.models import Notification
 from registry import progress
-from registry.models import AnnualReport, ListedUnit, ReReviewCase
+from registry.models import AnnualReport, ListedUnit, Plan, ReReviewCase, Target
 from registry.rereviews import open_due_rereviews
 
 from ..factories import PDF_BYTES, BatchFactory, OrganisationFactory, ready_to_submit
@@ -190,7 +191,7 @@ def test_each_unit_counts_once_at_its_highest_level_from_2021_to_2025(cast):
     unit_of(maker, category="product", product="电机A", year=2023)
     unit_of(maker, category="product", product="电机B", year=2023)  # two products: two units
 
-    counts = progress.achieved()
+    counts = progress.achieved(Plan.objects.get(last_year=2025))
 
     assert counts[("420100", "factory")] == 2
     assert counts[("420100", "product")] == 2
@@ -228,6 +229,35 @@ def test_the_targets_dashboard_makes_the_same_number_of_queries_with_10_and_1000
     sheet = load_workbook(BytesIO(client.get("/targets/", {"format": "xlsx"}).content)).active
     yichang = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "宜昌市")
     assert yichang[1:5] == (10, 1000, 10000, 0)
+
+
+def test_a_new_plan_entered_as_data_is_chosen_on_the_dashboard_and_counts_its_own_years(cast, login):
+    plan = Plan.objects.create(
+        name="湖北省绿色制造体系建设实施方案（2026—2030年）",
+        first_year=2026,
+        last_year=2030,
+        lists_from_year=2026,
+    )
+    Target.objects.create(plan=plan, region_id="420100", category="factory", count=40)
+    unit_of(OrganisationFactory(region_id="420100"), year=2024)  # the old plan's years only
+    unit_of(OrganisationFactory(region_id="420100"), year=2026)
+    client = login(cast.province)
+
+    page = client.get("/targets/", {"plan": plan.pk}).content.decode()
+
+    assert "2030年绿色制造体系建设目标完成情况" in page
+    assert "统计2026—2030年公布的" in page
+    assert "1/40" in page
+    old = client.get("/targets/", {"plan": Plan.objects.get(last_year=2025).pk}).content.decode()
+    assert "1/21" in old and "2025年绿色制造体系建设目标完成情况" in old
+    response = client.get("/targets/", {"plan": plan.pk, "format": "xlsx"})
+    assert unquote(response["Content-Disposition"]).endswith("2030年目标进度.xlsx")
+    wuhan = next(
+        r
+        for r in load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)
+        if r[0] == "武汉市"
+    )
+    assert wuhan[1:3] == (40, 1) and wuhan[5:7] == (0, 0)  # factories, then products: target, achieved
 
 
 def test_a_city_sees_its_own_progress_and_others_are_refused(cast, login):

@@ -98,14 +98,14 @@ def sheet(cast):
 EXPECTED = {
     3: ("new", ""),
     4: ("failed", "统一社会信用代码校验位错误"),
-    5: ("failed", "地区“北京市”不是湖北省的市州"),
+    5: ("elsewhere", "地区“北京市”不是湖北省的市州"),
     6: ("matched", ""),
     7: ("matched", ""),
     8: ("failed", "与第3行重复"),
     9: ("new", ""),
-    10: ("failed", "该单位已在名单中"),
+    10: ("failed", "该单位已在2023年的该名单中"),
     11: ("failed", "单位名称为空"),
-    12: ("failed", "未找到该单位且缺少统一社会信用代码，无法新建"),
+    12: ("new", ""),  # unknown and no code: an unclaimed unit in its city
     13: ("new", ""),
 }
 
@@ -131,10 +131,12 @@ def test_the_dry_run_reports_every_row_with_its_number_and_writes_nothing(cast, 
         "rows": 11,
         "blank": 1,
         "matched": 2,
-        "new": 3,
-        "failed": 6,
-        "importable": 5,
-        "organisations_to_create": 3,
+        "new": 4,
+        "undecided": 0,
+        "failed": 4,
+        "elsewhere": 1,
+        "importable": 6,
+        "organisations_to_create": 4,
     }
     rows = {row["number"]: row for row in report["rows"]}
     assert rows[3]["name"] == "武汉新能 环保科技有限公司"
@@ -154,7 +156,8 @@ def test_the_dry_run_reports_every_row_with_its_number_and_writes_nothing(cast, 
     page = client.get(response["Location"]).content.decode()
     assert "地区“北京市”不是湖北省的市州" in page
     assert "与第3行重复" in page
-    assert page.count('class="badge state-rejected"') == 6
+    assert page.count('class="badge state-rejected"') == 4
+    assert "新建未认领单位“荆州未登记有限公司”（荆州市" in page
     assert 'name="confirm"' in page
     assert counts() == before
 
@@ -167,7 +170,7 @@ def test_confirming_writes_exactly_the_importable_rows(cast, login, sheet):
 
     response = client.post(f"/lists/import/{list_import.pk}/", {"confirm": "1"}, follow=True)
 
-    assert "已导入名单记录5条，新建单位3个；6行未导入。" in response.content.decode()
+    assert "已导入名单记录6条，新建单位4个，更名0个，撤销0条；5行未导入。" in response.content.decode()
     assert 'name="confirm"' not in response.content.decode()
     created = Organisation.objects.exclude(pk__in=organisations_before).order_by("name")
     assert [(o.name, o.credit_code, o.region_id, o.kind) for o in created] == sorted(
@@ -175,6 +178,7 @@ def test_confirming_writes_exactly_the_importable_rows(cast, login, sheet):
             ("武汉新能 环保科技有限公司", sheet["new_wuhan"], "420100", "enterprise"),
             ("恩施硒谷茶业有限公司", sheet["new_enshi"], "422800", "enterprise"),
             ("只写了省份的新公司", sheet["province_only"], "420100", "enterprise"),
+            ("荆州未登记有限公司", None, "421000", "enterprise"),
         ]
     )
     units = ListedUnit.objects.filter(year=2023, listed_on=date(2023, 12, 20))
@@ -185,6 +189,7 @@ def test_confirming_writes_exactly_the_importable_rows(cast, login, sheet):
             ("武汉绿源机械有限公司", "420100"),
             ("恩施硒谷茶业有限公司", "422800"),
             ("只写了省份的新公司", "420100"),
+            ("荆州未登记有限公司", "421000"),
         ]
     )
     assert {(u.level, u.category, u.document_number, u.product_name) for u in units} == {
@@ -194,10 +199,16 @@ def test_confirming_writes_exactly_the_importable_rows(cast, login, sheet):
     assert not Organisation.objects.filter(name__in=["武汉错码有限公司", "北京绿色工厂有限公司"]).exists()
     list_import.refresh_from_db()
     assert list_import.applied_at is not None
-    assert list_import.report["result"] == {"listed": 5, "organisations": 3, "failed": 6}
+    assert list_import.report["result"] == {
+        "listed": 6,
+        "organisations": 4,
+        "renamed": 0,
+        "removed": 0,
+        "failed": 5,
+    }
     (entry,) = AuditEntry.for_object(list_import)
     assert (entry.actor, entry.action) == (cast.province, "import_list")
-    assert "5" in entry.opinion
+    assert "6" in entry.opinion
 
 
 def test_each_organisation_an_import_creates_has_its_audit_entry(cast, login, sheet):
@@ -209,7 +220,7 @@ def test_each_organisation_an_import_creates_has_its_audit_entry(cast, login, sh
     client.post(f"/lists/import/{list_import.pk}/", {"confirm": "1"})
 
     created = Organisation.objects.exclude(pk__in=organisations_before)
-    assert created.count() == 3
+    assert created.count() == 4
     for organisation in created:
         (entry,) = AuditEntry.for_object(organisation)
         assert (entry.actor, entry.action) == (cast.province, "create_organisation")
@@ -247,7 +258,13 @@ def test_confirming_decides_again_so_nothing_is_created_or_listed_twice(cast):
     assert list_import.report["rows"][0]["status"] == "new"
     meanwhile = OrganisationFactory(name="后来登记的公司", credit_code=code)
 
-    assert imports.apply(list_import, user=cast.province) == {"listed": 1, "organisations": 0, "failed": 0}
+    assert imports.apply(list_import, user=cast.province) == {
+        "listed": 1,
+        "organisations": 0,
+        "renamed": 0,
+        "removed": 0,
+        "failed": 0,
+    }
 
     assert ListedUnit.objects.get(year=2022).organisation == meanwhile
     assert list_import.report["rows"][0]["status"] == "matched"
@@ -265,14 +282,14 @@ def test_a_product_list_keeps_one_row_per_product_and_creates_the_enterprise_onc
     )
     report = imports.parse(BytesIO(content), category="product", level="national", year=2023)
 
-    assert report["header_row"] == 2
+    assert report["tables"][0]["header_row"] == 2
     assert [(r["number"], r["status"], r["product"], r["reason"]) for r in report["rows"]] == [
         (3, "new", "节能型变压器 SZ20", ""),
         (4, "new", "非晶合金变压器 SH15", ""),
         (5, "failed", "节能型变压器 SZ20", "与第3行重复"),
         (6, "failed", "", "产品名称为空"),
     ]
-    assert report["rows"][1]["note"] == "与第3行为同一新单位"
+    assert "与第3行为同一新单位" in report["rows"][1]["action"]
     list_import = imports.create_import(
         file=SimpleUploadedFile("产品.xlsx", content),
         level="national",
@@ -281,7 +298,13 @@ def test_a_product_list_keeps_one_row_per_product_and_creates_the_enterprise_onc
         listed_on=date(2023, 12, 1),
         user=cast.province,
     )
-    assert imports.apply(list_import, user=cast.province) == {"listed": 2, "organisations": 1, "failed": 2}
+    assert imports.apply(list_import, user=cast.province) == {
+        "listed": 2,
+        "organisations": 1,
+        "renamed": 0,
+        "removed": 0,
+        "failed": 2,
+    }
     assert sorted(
         ListedUnit.objects.filter(organisation__credit_code=code).values_list("product_name", flat=True)
     ) == [
@@ -336,13 +359,21 @@ def test_only_the_province_may_upload_or_apply(cast, login, user):
         imports.apply(list_import, user=getattr(cast, user))
 
 
-def test_a_pdf_renamed_xlsx_is_refused_with_a_message(cast, login):
+def test_a_file_that_is_no_list_shape_is_refused_with_a_message_whatever_its_name(cast, login):
     client = login(cast.province)
 
-    response = upload(client, PDF_BYTES, name="名单.xlsx")
+    response = upload(client, b"\x89PNG\r\n\x1a\n" + bytes(64), name="名单.xlsx")
 
     assert response.status_code == 200
-    assert "文件“名单.xlsx”不是 Excel（.xlsx）文件" in response.content.decode()
+    assert "文件“名单.xlsx”不是可读取的名单文件" in response.content.decode()
+    assert not ListImport.objects.exists()
+
+
+def test_a_damaged_pdf_is_refused_with_a_message(cast, login):
+    response = upload(login(cast.province), PDF_BYTES, name="名单.pdf")
+
+    assert response.status_code == 200
+    assert "无法读取该 PDF 文件" in response.content.decode()
     assert not ListImport.objects.exists()
 
 
@@ -351,7 +382,7 @@ def test_a_sheet_without_a_name_column_is_refused_with_a_message(cast, login):
 
     response = upload(client, xlsx(["序号", "地区", "备注"], [1, "武汉市", "无"]))
 
-    assert "第1行应为表头，但其中没有“单位名称”列" in response.content.decode()
+    assert "文件中没有找到名单表格：表头应有“单位名称”列" in response.content.decode()
     assert not ListImport.objects.exists()
 
 
@@ -359,6 +390,7 @@ def test_the_upload_page_explains_the_columns(cast, login):
     page = login(cast.province).get("/lists/import/").content.decode()
 
     assert "单位名称、企业名称、园区名称" in page
+    assert "原名称" in page
     assert "统一社会信用代码、信用代码" in page
     assert 'enctype="multipart/form-data"' in page
 
