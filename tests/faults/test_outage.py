@@ -44,7 +44,8 @@ def test_a_decision_during_a_redis_outage_redirects_at_once_and_its_email_follow
     ready = browser.request("/readyz")
 
     assert status == 302, page[:3000]
-    assert seconds < 2
+    # Measured 0.2–1 s; the bound leaves room for a loaded CI machine while still catching the old ~19 s block.
+    assert seconds < 5
     assert headers["Location"] == f"/reviews/city/{declaration.batch_id}/"
     assert Declaration.objects.get(pk=declaration.pk).state == Declaration.State.NOT_RECOMMENDED
     email = OutgoingEmail.objects.get(to="qiye@example.cn")
