@@ -138,8 +138,9 @@ def test_the_same_file_twice_is_refused_and_a_revert_takes_back_exactly_the_impo
     list_import.refresh_from_db()
     assert list_import.reverted_at is not None
     assert Organisation.objects.count() == 0 and ListedUnit.objects.count() == 0
-    # Reverted, the same file may be imported again.
-    assert upload(official, content, "附件.pdf").pk != list_import.pk
+    # Reverted, the same file may be imported again (saved under another name: the identical form posted again
+    # within half an hour is taken as a double submission and lands on the first import).
+    assert upload(official, content, "附件（重新导入）.pdf").pk != list_import.pk
 
 
 # A city's list: a Word file of several tables, short names, a header over two rows ----------------------
