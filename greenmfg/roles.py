@@ -1,4 +1,9 @@
-"""The six roles of the portal. Each is a Django group; the group names are what admins see."""
+"""The roles of the portal. Each is a Django group; the group names are what admins see.
+
+The last three are 等保2.0's 三员分立: the system administrator configures (templates, batches), the security
+administrator manages accounts (roles, unlocks, second-factor resets), the audit administrator only reads the
+audit trail. One account never holds two of them (``ADMINISTRATORS``).
+"""
 
 from django.db import models
 
@@ -10,3 +15,8 @@ class Role(models.TextChoices):
     EXPERT = "评审专家", "评审专家"
     PROVINCE = "省经信厅", "省经信厅"
     ADMIN = "系统管理员", "系统管理员"
+    SECURITY = "安全管理员", "安全管理员"
+    AUDITOR = "审计管理员", "审计管理员"
+
+
+ADMINISTRATORS = (Role.ADMIN, Role.SECURITY, Role.AUDITOR)
