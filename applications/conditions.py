@@ -64,7 +64,7 @@ def third_party_done_or_not_required(declaration) -> bool:
 @condition(
     lambda d: (
         _("已超过申报截止时间（%(deadline)s），无法提交。")
-        % {"deadline": date_format(timezone.localtime(d.batch.submission_deadline), "Y年n月j日 H:i")}
+        % {"deadline": date_format(timezone.localtime(d.batch.submission_deadline), "DATETIME_FORMAT")}
     )
 )
 def before_submission_deadline(declaration) -> bool:
@@ -74,7 +74,7 @@ def before_submission_deadline(declaration) -> bool:
 @condition(
     lambda d: (
         _("已超过市州推荐截止时间（%(deadline)s）。")
-        % {"deadline": date_format(timezone.localtime(d.batch.recommendation_deadline), "Y年n月j日 H:i")}
+        % {"deadline": date_format(timezone.localtime(d.batch.recommendation_deadline), "DATETIME_FORMAT")}
     )
 )
 def before_recommendation_deadline(declaration) -> bool:

@@ -197,7 +197,7 @@ def create_declaration(*, organisation: Organisation, user, batch, category, **f
     if timezone.now() > batch.submission_deadline:
         raise Refused(
             _("本批次已于%(deadline)s截止申报。")
-            % {"deadline": date_format(timezone.localtime(batch.submission_deadline), "Y年n月j日 H:i")}
+            % {"deadline": date_format(timezone.localtime(batch.submission_deadline), "DATETIME_FORMAT")}
         )
     with transaction.atomic():
         refuse_duplicate(

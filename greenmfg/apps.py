@@ -8,7 +8,7 @@ class GreenmfgConfig(AppConfig):
 
     def ready(self):
         # Registers the named permission rules that templates ask with {% can %}.
-        from . import permissions  # noqa: F401
+        from . import languages, permissions  # noqa: F401  (the login signal; the rules)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -7,6 +7,7 @@ from registry.api import api
 from registry.views.public import home
 
 from . import views
+from .languages import choose_language
 
 urlpatterns = [
     path("", home, name="home"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("notifications/<int:pk>/", views.notification, name="notification"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", choose_language, name="language"),
     path("accounts/register/", register, name="register"),
     path("declarations/", include("applications.urls")),
     path("", include("reviews.urls")),

@@ -219,7 +219,7 @@ def _deadline_key(batch, field):
 
 
 def _deadline_text(batch, field):
-    return date_format(timezone.localtime(getattr(batch, field)), "Y年n月j日 H:i")
+    return date_format(timezone.localtime(getattr(batch, field)), "DATETIME_FORMAT")
 
 
 def _remind_applicants(batch, field, states, text):

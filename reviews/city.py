@@ -58,7 +58,7 @@ def _refuse_when_locked(declaration):
             _("已超过市州推荐截止时间（%(deadline)s），初审结论已锁定。")
             % {
                 "deadline": date_format(
-                    timezone.localtime(declaration.batch.recommendation_deadline), "Y年n月j日 H:i"
+                    timezone.localtime(declaration.batch.recommendation_deadline), "DATETIME_FORMAT"
                 )
             }
         )
@@ -178,7 +178,7 @@ def submit_recommendation(batch, region, *, user, opinion):
                 _("已超过市州推荐截止时间（%(deadline)s），不能报送。")
                 % {
                     "deadline": date_format(
-                        timezone.localtime(batch.recommendation_deadline), "Y年n月j日 H:i"
+                        timezone.localtime(batch.recommendation_deadline), "DATETIME_FORMAT"
                     )
                 }
             )

@@ -196,7 +196,7 @@ def refusal(declaration, evaluator, *, on=None) -> str | None:
     ban = evaluator.ban_in_force(on)
     if ban:
         return _("该机构因弄虚作假被禁入，%(end)s前不得开展评价，其报告不予采信。") % {
-            "end": date_format(ban.ends_on, "Y年n月j日")
+            "end": date_format(ban.ends_on, "DATE_FORMAT")
         }
     if declaration.category not in evaluator.categories:
         return _("该机构不具备“%(category)s”评价业务能力。") % {
@@ -363,7 +363,7 @@ def submit_evaluation(commission, *, user):
         if ban:
             raise Refused(
                 _("该机构处于禁入期（至%(end)s），其评价报告不予采信。")
-                % {"end": date_format(ban.ends_on, "Y年n月j日")}
+                % {"end": date_format(ban.ends_on, "DATE_FORMAT")}
             )
         missing = incomplete(evaluation)
         if missing:
@@ -415,8 +415,8 @@ def ban(evaluator, *, user, reason, starts_on, evidence=None):
         record.save()
         note = _("评价机构“%(name)s”自%(start)s起被禁入至%(end)s，其报告不予采信，请另行委托。") % {
             "name": evaluator.name,
-            "start": date_format(starts_on, "Y年n月j日"),
-            "end": date_format(record.ends_on, "Y年n月j日"),
+            "start": date_format(starts_on, "DATE_FORMAT"),
+            "end": date_format(record.ends_on, "DATE_FORMAT"),
         }
         open_commissions = (
             Commission.objects.filter(evaluator=evaluator)
