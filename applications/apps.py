@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApplicationsConfig(AppConfig):
     name = "applications"
-    verbose_name = "申报"
+    verbose_name = _("申报")
 
     def ready(self):
         # Registers the named permission rules that templates ask with {% can %}.

@@ -25,7 +25,7 @@ def _missing_attestations(declaration):
 
 @condition(
     lambda d: (
-        _("请先确认以下基本条件：%(items)s") % {"items": "；".join(_missing_attestations(d))}
+        _("请先确认以下基本条件：%(items)s") % {"items": _("；").join(_missing_attestations(d))}
         if _missing_attestations(d)
         else _("请先作出材料真实性承诺。")
     )
@@ -34,12 +34,12 @@ def eligibility_attested(declaration) -> bool:
     return not _missing_attestations(declaration) and declaration.commitments.exists()
 
 
-@condition(lambda d: _("自评价未达到要求：%(items)s") % {"items": "；".join(d.self_evaluation().failures)})
+@condition(lambda d: _("自评价未达到要求：%(items)s") % {"items": _("；").join(d.self_evaluation().failures)})
 def self_evaluation_passed(declaration) -> bool:
     return declaration.self_evaluation().passed
 
 
-@condition(lambda d: _("请上传必需的材料：%(slots)s") % {"slots": "、".join(d.missing_required_slots())})
+@condition(lambda d: _("请上传必需的材料：%(slots)s") % {"slots": _("、").join(d.missing_required_slots())})
 def required_attachments_uploaded(declaration) -> bool:
     return not declaration.missing_required_slots()
 

@@ -160,7 +160,7 @@ class EligibilityForm(forms.Form):
         ]
         if missing:
             raise forms.ValidationError(
-                _("以下条件未确认，不能申报：%(items)s") % {"items": "；".join(str(m) for m in missing)}
+                _("以下条件未确认，不能申报：%(items)s") % {"items": _("；").join(str(m) for m in missing)}
             )
         return data
 

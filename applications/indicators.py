@@ -237,7 +237,7 @@ def compute_year(raw: dict, carriers: list[Carrier]) -> YearResult:
         if entered_unit not in UNITS or UNITS[entered_unit][0] != UNITS[carrier.unit][0]:
             result.errors[energy_key(carrier.code)] = _("%(name)s的单位应为 %(units)s 之一") % {
                 "name": carrier.name,
-                "units": "、".join(units_like(carrier.unit)),
+                "units": _("、").join(units_like(carrier.unit)),
             }
             continue
         quantity = convert(quantity, entered_unit, carrier.unit)
@@ -295,7 +295,9 @@ def compute_year(raw: dict, carriers: list[Carrier]) -> YearResult:
                 tuple(co2_terms),
             )
         else:
-            result.refused["co2_per_unit"] = _("缺少排放因子：%(names)s") % {"names": "、".join(co2_missing)}
+            result.refused["co2_per_unit"] = _("缺少排放因子：%(names)s") % {
+                "names": _("、").join(co2_missing)
+            }
 
     for code in FORMULAS:
         if code in result.refused:
@@ -354,7 +356,10 @@ def _formula(code: str, a: dict, result: YearResult) -> Computed | None:
         if a.get("output_value") is None or not a.get("land_area"):
             return None
         hectares = convert(a["land_area"], "m²", "公顷")
-        terms = (Term(_("工业总产值"), a["output_value"], _("万元")), Term(_("用地面积"), hectares, "公顷"))
+        terms = (
+            Term(_("工业总产值"), a["output_value"], _("万元")),
+            Term(_("用地面积"), hectares, _("公顷")),
+        )
         return Computed(a["output_value"] / hectares, _("万元/公顷"), text, terms)
     raise KeyError(code)
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -196,7 +197,7 @@ class IndicatorTemplate(models.Model):
         ordering = ["category", "code"]
 
     def __str__(self):
-        return f"{self.name}（{self.code}）"
+        return gettext("%(name)s（%(code)s）") % {"name": self.name, "code": self.code}
 
 
 class Indicator(models.Model):
@@ -623,8 +624,15 @@ class Declaration(FSMModelMixin, models.Model):
     def __str__(self):
         label = self.get_category_display()
         if self.product_name:
-            return f"{self.organisation} · {self.product_name}（{label}）"
-        return f"{self.organisation}（{label}）"
+            return gettext("%(organisation)s · %(product)s（%(category)s）") % {
+                "organisation": self.organisation,
+                "product": self.product_name,
+                "category": label,
+            }
+        return gettext("%(organisation)s（%(category)s）") % {
+            "organisation": self.organisation,
+            "category": label,
+        }
 
     @property
     def setting(self):
@@ -1000,7 +1008,7 @@ class EnergyCarrier(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self):
-        return f"{self.name}（{self.unit}）"
+        return gettext("%(name)s（%(unit)s）") % {"name": self.name, "unit": self.unit}
 
 
 class EmissionFactor(models.Model):
@@ -1077,7 +1085,7 @@ class BenchmarkTable(models.Model):
 
     def __str__(self):
         label = f"{self.name} v{self.version}"
-        return f"{label}（{_('示例')}）" if self.is_example else label
+        return gettext("%(label)s（示例）") % {"label": label} if self.is_example else label
 
 
 class Benchmark(models.Model):

@@ -5,10 +5,13 @@ from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from greenmfg.languages import in_official_language
+
 from . import eligibility
 from .forms import declared_fields
 
 
+@in_official_language
 def declaration_pdf(declaration) -> bytes:
     result = declaration.self_evaluation()
     html = render_to_string(

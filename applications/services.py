@@ -308,7 +308,7 @@ def save_self_evaluation(declaration, *, user, answers: dict, raw: dict | None =
             results = annual.compute(raw, benchmarks.carriers(years))
             if annual.has_errors(results):
                 reasons = [reason for result in results.values() for reason in result.errors.values()]
-                raise Refused(_("年度运行数据有误：%(reasons)s") % {"reasons": "；".join(reasons)})
+                raise Refused(_("年度运行数据有误：%(reasons)s") % {"reasons": _("；").join(reasons)})
             for year, inputs in raw.items():
                 if inputs:
                     AnnualData.objects.update_or_create(

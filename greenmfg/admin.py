@@ -12,7 +12,10 @@ class PortalUserAdmin(UserAdmin):
     list_display = ["username", "full_name", "city", "is_active"]
     list_filter = ["groups", "city", "is_active"]
     search_fields = ["username", "full_name", "email"]
-    fieldsets = [*UserAdmin.fieldsets, ("绿色制造平台", {"fields": ["full_name", "phone", "city"]})]
+    fieldsets = [
+        *UserAdmin.fieldsets,
+        (gettext_lazy("绿色制造平台"), {"fields": ["full_name", "phone", "city", "language"]}),
+    ]
 
 
 @admin.register(Region)

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 
 class GreenmfgConfig(AppConfig):
     name = "greenmfg"
-    verbose_name = "平台基础"
+    verbose_name = _("平台基础")
 
     def ready(self):
         # Registers the named permission rules that templates ask with {% can %}.

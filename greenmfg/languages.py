@@ -5,6 +5,8 @@ user's choice is ``User.language``, applied on every request after authenticatio
 browser. Official documents ignore it: their generators render under ``translation.override("zh-hans")``.
 """
 
+import functools
+
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
@@ -53,3 +55,14 @@ def adopt_language_at_login(sender, request, user, **kwargs):
     if user.language:
         translation.activate(user.language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def in_official_language(generator):
+    """Render an official document (申报书, 推荐意见, 公示, 名单…) in Chinese, whatever the reader's language."""
+
+    @functools.wraps(generator)
+    def in_chinese(*args, **kwargs):
+        with translation.override(OFFICIAL_LANGUAGE):
+            return generator(*args, **kwargs)
+
+    return in_chinese

@@ -6,17 +6,18 @@ audit trail. One account never holds two of them (``ADMINISTRATORS``).
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    APPLICANT = "申报单位", "申报单位"
-    EVALUATOR = "第三方评价机构", "第三方评价机构"
-    CITY = "市州经信局", "市州经信局"
-    EXPERT = "评审专家", "评审专家"
-    PROVINCE = "省经信厅", "省经信厅"
-    ADMIN = "系统管理员", "系统管理员"
-    SECURITY = "安全管理员", "安全管理员"
-    AUDITOR = "审计管理员", "审计管理员"
+    APPLICANT = "申报单位", _("申报单位")
+    EVALUATOR = "第三方评价机构", _("第三方评价机构")
+    CITY = "市州经信局", _("市州经信局")
+    EXPERT = "评审专家", _("评审专家")
+    PROVINCE = "省经信厅", _("省经信厅")
+    ADMIN = "系统管理员", _("系统管理员")
+    SECURITY = "安全管理员", _("安全管理员")
+    AUDITOR = "审计管理员", _("审计管理员")
 
 
 ADMINISTRATORS = (Role.ADMIN, Role.SECURITY, Role.AUDITOR)

@@ -11,6 +11,7 @@ from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_filters import ChoiceFilter, ModelChoiceFilter
 from ninja import Field, NinjaAPI, Query, Schema
@@ -35,9 +36,9 @@ class ReadableJSONRenderer(JSONRenderer):
 
 
 api = NinjaAPI(
-    title="湖北省绿色制造名单开放数据接口",
+    title="Hubei green manufacturing lists: open data API",
     version="1",
-    description="绿色制造名单与公示的公开数据，只读，无需登录。",
+    description="Public data of the green manufacturing lists and their publicity notices: read-only, no sign-in.",
     urls_namespace="api",
     openapi_url="/schema/",
     docs_url=None,
@@ -53,7 +54,7 @@ class InvalidQuery(Exception):
 
 class QueryErrorOut(Schema):
     detail: str
-    errors: dict[str, list[str]] = Field(description="参数名 → 错误信息")
+    errors: dict[str, list[str]] = Field(description="parameter name → error messages")
 
 
 class MessageOut(Schema):
@@ -92,17 +93,20 @@ class Pages(PaginationBase):
     """Numbered pages as on /lists/: ``count``, the ``next`` and ``previous`` page numbers, ``results``."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1, description="页码，从 1 开始")
+        page: int = Field(1, ge=1, description="page number, from 1")
         page_size: int = Field(
-            PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"每页条数，默认 {PAGE_SIZE}，最多 {MAX_PAGE_SIZE}"
+            PAGE_SIZE,
+            ge=1,
+            le=MAX_PAGE_SIZE,
+            description=f"rows per page, {PAGE_SIZE} by default, at most {MAX_PAGE_SIZE}",
         )
 
     class Output(Schema):
-        count: int = Field(description="符合条件的总条数")
+        count: int = Field(description="number of matching rows")
         page: int
         page_size: int
-        next: int | None = Field(description="下一页页码，没有则为 null")
-        previous: int | None = Field(description="上一页页码，没有则为 null")
+        next: int | None = Field(description="next page number, null on the last page")
+        previous: int | None = Field(description="previous page number, null on the first page")
         results: list[Any]
 
     items_attribute = "results"
@@ -123,13 +127,15 @@ class Pages(PaginationBase):
 
 
 def _describe(filter_) -> str:
-    description = str(filter_.label)
-    if isinstance(filter_, ModelChoiceFilter):
-        description += "：" + str(filter_.queryset.model._meta.pk.verbose_name)
-    elif isinstance(filter_, ChoiceFilter):
-        description += "：" + "，".join(f"{value}（{label}）" for value, label in filter_.extra["choices"])
-    elif filter_.lookup_expr == "icontains":
-        description += "，包含即匹配"
+    """The filter's label and values in English: the OpenAPI document is for developers, in English."""
+    with translation.override("en"):
+        description = str(filter_.label)
+        if isinstance(filter_, ModelChoiceFilter):
+            description += ": " + str(filter_.queryset.model._meta.pk.verbose_name)
+        elif isinstance(filter_, ChoiceFilter):
+            description += ": " + ", ".join(f"{value} ({label})" for value, label in filter_.extra["choices"])
+        elif filter_.lookup_expr == "icontains":
+            description += ", matches any part"
     return description
 
 
@@ -147,21 +153,25 @@ ListedUnitFilters = create_model(
 
 class ListedUnitOut(Schema):
     id: int
-    organisation_name: str = Field(description="单位名称")
-    organisation_credit_code: str = Field(description="统一社会信用代码（尚未认领的单位为空）")
-    region_code: str = Field(description="行政区划代码（市州待定时为空）")
-    region_name: str = Field(description="地区")
+    organisation_name: str = Field(description="organisation name")
+    organisation_credit_code: str = Field(
+        description="unified social credit code (empty for a unit not yet claimed)"
+    )
+    region_code: str = Field(
+        description="administrative division code of the city (empty while the city is undetermined)"
+    )
+    region_name: str = Field(description="city (region) name")
     category: str
-    category_label: str = Field(description="类别")
-    product_name: str = Field(description="产品名称（绿色设计产品）")
+    category_label: str = Field(description="category label")
+    product_name: str = Field(description="product name (green design products)")
     level: str
-    level_label: str = Field(description="级别")
-    year: int = Field(description="批次年度")
-    document_number: str = Field(description="文号")
-    listed_on: date = Field(description="入选日期")
-    next_review_on: date = Field(description="下次复核日期")
+    level_label: str = Field(description="level label")
+    year: int = Field(description="year of the batch")
+    document_number: str = Field(description="document number of the publication")
+    listed_on: date = Field(description="date listed")
+    next_review_on: date = Field(description="date of the next three-yearly re-review")
     review_status: str
-    review_status_label: str = Field(description="复核状态")
+    review_status_label: str = Field(description="re-review status label")
 
     @staticmethod
     def resolve_organisation_name(unit):
@@ -193,10 +203,10 @@ class ListedUnitOut(Schema):
 
 
 class NoticeUnitOut(Schema):
-    organisation_name: str = Field(description="单位名称")
-    region_name: str = Field(description="地区")
-    category_label: str = Field(description="类别")
-    product_name: str = Field(description="产品名称")
+    organisation_name: str = Field(description="organisation name")
+    region_name: str = Field(description="city (region) name")
+    category_label: str = Field(description="category label")
+    product_name: str = Field(description="product name")
 
     @staticmethod
     def resolve_organisation_name(declaration):
@@ -214,13 +224,13 @@ class NoticeUnitOut(Schema):
 class NoticeOut(Schema):
     id: int
     title: str
-    starts_on: date = Field(description="公示开始")
-    ends_on: date = Field(description="公示截止")
+    starts_on: date = Field(description="first day of the notice")
+    ends_on: date = Field(description="last day of the notice")
     day_kind: str
-    day_kind_label: str = Field(description="计算方式")
-    is_open: bool = Field(description="公示尚未结束")
-    issuer: str = Field(description="发布单位")
-    units: list[NoticeUnitOut] = Field(description="公示对象")
+    day_kind_label: str = Field(description="how the length is counted (working or calendar days)")
+    is_open: bool = Field(description="the notice is still open")
+    issuer: str = Field(description="issuing office")
+    units: list[NoticeUnitOut] = Field(description="units on the notice")
 
     @staticmethod
     def resolve_day_kind_label(notice):
@@ -242,8 +252,8 @@ def _notices():
 @api.get(
     "/lists/",
     response={200: list[ListedUnitOut], 400: QueryErrorOut},
-    summary="绿色制造名单",
-    tags=["名单"],
+    summary="Green manufacturing lists",
+    tags=["lists"],
 )
 @paginate(Pages)
 def listed_units(request, filters: Query[ListedUnitFilters]):
@@ -255,20 +265,26 @@ def listed_units(request, filters: Query[ListedUnitFilters]):
 
 
 @api.get(
-    "/lists/{int:unit_id}/", response={200: ListedUnitOut, 404: MessageOut}, summary="名单单位", tags=["名单"]
+    "/lists/{int:unit_id}/",
+    response={200: ListedUnitOut, 404: MessageOut},
+    summary="A listed unit",
+    tags=["lists"],
 )
 def listed_unit(request, unit_id: int):
     return get_object_or_404(ListedUnit.objects.public(), pk=unit_id)
 
 
-@api.get("/notices/", response=list[NoticeOut], summary="公示", tags=["公示"])
+@api.get("/notices/", response=list[NoticeOut], summary="Publicity notices", tags=["notices"])
 @paginate(Pages)
 def notices(request):
     return _notices()
 
 
 @api.get(
-    "/notices/{int:notice_id}/", response={200: NoticeOut, 404: MessageOut}, summary="公示详情", tags=["公示"]
+    "/notices/{int:notice_id}/",
+    response={200: NoticeOut, 404: MessageOut},
+    summary="A publicity notice",
+    tags=["notices"],
 )
 def notice(request, notice_id: int):
     return get_object_or_404(_notices(), pk=notice_id)

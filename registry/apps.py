@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistryConfig(AppConfig):
     name = "registry"
-    verbose_name = "名单"
+    verbose_name = _("名单")
 
     def ready(self):
         # Connects the receivers that notify people of workflow events, and registers the reminder task.

@@ -4,19 +4,23 @@ from io import BytesIO
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from greenmfg.languages import in_official_language
+
 from .models import ListedUnit
 
 LIST_COLUMNS = [
-    "序号", "地区", "单位名称", "统一社会信用代码", "产品名称", "类别", "级别", "批次/年度", "文号", "发布日期", "复核状态",
+    gettext_noop("序号"), gettext_noop("地区"), gettext_noop("单位名称"), gettext_noop("统一社会信用代码"), gettext_noop("产品名称"), gettext_noop("类别"), gettext_noop("级别"), gettext_noop("批次/年度"), gettext_noop("文号"), gettext_noop("发布日期"), gettext_noop("复核状态"),
 ]  # fmt: skip
 
 
+@in_official_language
 def list_workbook(listed_units) -> bytes:
     """名单 as .xlsx: one row per listed unit, in the columns domain.md gives, with the credit code and the list's
     文号 and 发布日期 (a unit's 入选日期 is its list's 发布日期) so that the file stands as a record on its own."""
@@ -59,6 +63,7 @@ def list_workbook(listed_units) -> bytes:
     return buffer.getvalue()
 
 
+@in_official_language
 def notice_pdf(publicity, entries) -> bytes:
     """The 公示 notice as a PDF: legal basis, steps done, the list, period, how to object, contact, issuer, date."""
     html = render_to_string("registry/notice_pdf.html", {"publicity": publicity, "entries": list(entries)})

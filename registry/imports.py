@@ -321,7 +321,7 @@ class Decider:
             if len(namesakes) > 1:
                 return None, _("系统中有%(n)d个同名单位：%(names)s，请先在单位管理中合并") % {
                     "n": len(namesakes),
-                    "names": "、".join(o.name for o in namesakes[:3]),
+                    "names": _("、").join(o.name for o in namesakes[:3]),
                 }
             if namesakes:
                 organisation = namesakes[0]
@@ -543,7 +543,7 @@ class Decider:
         row["units"] = [unit.pk for unit in units]
         return MATCHED, _("撤销“%(name)s”的%(listings)s，并记录移出后不得申报") % {
             "name": organisation.name,
-            "listings": "、".join(
+            "listings": _("、").join(
                 _("%(year)d年%(level)s%(category)s")
                 % {
                     "year": unit.year,

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import (
@@ -198,7 +199,11 @@ class ListPublication(models.Model):
         ordering = ["-published_on"]
 
     def __str__(self):
-        return f"{self.document_number}（{self.get_level_display()} {self.year}）"
+        return gettext("%(number)s（%(level)s %(year)s）") % {
+            "number": self.document_number,
+            "level": self.get_level_display(),
+            "year": self.year,
+        }
 
 
 class NationalRecommendation(models.Model):
@@ -333,7 +338,11 @@ class ListedUnit(models.Model):
         ordering = ["region__order", "category", "pk"]
 
     def __str__(self):
-        return f"{self.organisation}（{self.get_category_display()}，{self.get_level_display()}）"
+        return gettext("%(organisation)s（%(category)s，%(level)s）") % {
+            "organisation": self.organisation,
+            "category": self.get_category_display(),
+            "level": self.get_level_display(),
+        }
 
     def save(self, *args, **kwargs):
         if not self.next_review_on:
@@ -516,7 +525,11 @@ class CultivationCandidate(models.Model):
         indexes = [models.Index(fields=["region", "status"])]
 
     def __str__(self):
-        return f"{self.display_name}（{self.get_category_display()}，{self.planned_year}）"
+        return gettext("%(name)s（%(category)s，%(year)s）") % {
+            "name": self.display_name,
+            "category": self.get_category_display(),
+            "year": self.planned_year,
+        }
 
     def clean(self):
         super().clean()

@@ -8,12 +8,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
 from applications import annual, benchmarks
 from applications.models import Policy
 from applications.services import exclude
 from greenmfg import notifications
+from greenmfg.languages import in_official_language
 from greenmfg.models import AuditEntry, User
 from greenmfg.permissions import refuse_unless
 from greenmfg.refusals import Refused
@@ -166,7 +168,7 @@ def submit_annual_report(unit, *, user, year, inputs=None, **fields):
     inputs = inputs or {}
     result = annual.compute({str(year): inputs}, benchmarks.carriers([str(year)]))[str(year)]
     if result.errors:
-        raise Refused(_("年度运行数据有误：%(reasons)s") % {"reasons": "；".join(result.errors.values())})
+        raise Refused(_("年度运行数据有误：%(reasons)s") % {"reasons": _("；").join(result.errors.values())})
     if result.energy is not None:
         fields["energy_consumption"] = result.energy.value.quantize(Decimal("0.01"))
     if fields.get("energy_consumption") is None:
@@ -180,20 +182,21 @@ def submit_annual_report(unit, *, user, year, inputs=None, **fields):
 
 
 RESULT_COLUMNS = [
-    "序号",
-    "地区",
-    "单位名称",
-    "类别",
-    "级别",
-    "入选年度",
-    "复核到期日",
-    "现场复核日期",
-    "市州复核结论",
-    "复核结论",
-    "移出原因",
+    gettext_noop("序号"),
+    gettext_noop("地区"),
+    gettext_noop("单位名称"),
+    gettext_noop("类别"),
+    gettext_noop("级别"),
+    gettext_noop("入选年度"),
+    gettext_noop("复核到期日"),
+    gettext_noop("现场复核日期"),
+    gettext_noop("市州复核结论"),
+    gettext_noop("复核结论"),
+    gettext_noop("移出原因"),
 ]
 
 
+@in_official_language
 def results_workbook(year) -> bytes:
     """The year's re-review results, for the report to MIIT."""
     cases = (

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReviewsConfig(AppConfig):
     name = "reviews"
-    verbose_name = "评价与评审"
+    verbose_name = _("评价与评审")
 
     def ready(self):
         # Registers the named permission rules that templates ask with {% can %}.

@@ -80,7 +80,7 @@ def record_review(
             _(
                 "推荐前须勾选全部审核要点，尚未勾选：%(items)s。如某项确不适用，请在“未勾选要点的说明”中写明理由。"
             )
-            % {"items": "、".join(str(label) for label in unticked)}
+            % {"items": _("、").join(str(label) for label in unticked)}
         )
     if decision == CityPreReview.Decision.RETURN and not (items_to_fix or "").strip():
         raise Refused(_("退回修改时请写明需修改的内容。"))
@@ -154,14 +154,14 @@ def _duplicate_refusal(order, reviews) -> str:
     for position, declaration_id in enumerate(order, start=1):
         places.setdefault(declaration_id, []).append(position)
     twice = [
-        _("“%(name)s”被排在第%(places)s位") % {"name": names[pk], "places": "、".join(map(str, at))}
+        _("“%(name)s”被排在第%(places)s位") % {"name": names[pk], "places": _("、").join(map(str, at))}
         for pk, at in places.items()
         if len(at) > 1
     ]
     missing = [names[pk] for pk in reviews if pk not in places]
-    message = _("每个申报只能占一个位置：%(twice)s") % {"twice": "；".join(twice)} if twice else ""
+    message = _("每个申报只能占一个位置：%(twice)s") % {"twice": _("；").join(twice)} if twice else ""
     if missing:
-        message += _("。没有排上位置的：%(missing)s") % {"missing": "、".join(f"“{m}”" for m in missing)}
+        message += _("。没有排上位置的：%(missing)s") % {"missing": _("、").join(f"“{m}”" for m in missing)}
     return f"{message}。" if message else _("排序须包含全部拟推荐的申报。")
 
 

@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -13,13 +14,14 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from applications.models import Declaration
+from greenmfg.languages import in_official_language
 
 from .experts import results
 from .models import Commission, Evaluation
 
 SUMMARY_COLUMNS = [
-    "序号", "市州", "单位名称", "统一社会信用代码", "类别", "所属行业", "产品名称/型号",
-    "第三方机构", "自评分", "第三方评分", "推荐排序", "联系人", "电话", "手机", "备注",
+    gettext_noop("序号"), gettext_noop("市州"), gettext_noop("单位名称"), gettext_noop("统一社会信用代码"), gettext_noop("类别"), gettext_noop("所属行业"), gettext_noop("产品名称/型号"),
+    gettext_noop("第三方机构"), gettext_noop("自评分"), gettext_noop("第三方评分"), gettext_noop("推荐排序"), gettext_noop("联系人"), gettext_noop("电话"), gettext_noop("手机"), gettext_noop("备注"),
 ]  # fmt: skip
 
 
@@ -52,6 +54,7 @@ def recommended_declarations(batch, region):
     )
 
 
+@in_official_language
 def recommendation_workbook(batch, region) -> bytes:
     declarations = list(recommended_declarations(batch, region))
     scores = dict(
@@ -85,6 +88,7 @@ def recommendation_workbook(batch, region) -> bytes:
     return _save(workbook)
 
 
+@in_official_language
 def recommendation_pdf(batch, region) -> bytes:
     from .city import recommendation_for
 
@@ -111,10 +115,10 @@ def score_workbook(batch) -> bytes:
     )
     by_declaration = results(declarations)
     width = max((len(live) for _agg, live in by_declaration.values()), default=0)
-    header = ["序号", "市州", "单位名称", "类别"]
+    header = [_("序号"), _("市州"), _("单位名称"), _("类别")]
     header += [_("专家%(n)d") % {"n": n + 1} for n in range(width)]
-    header += ["有效评分数", "平均分", "去掉最高最低后的平均分", "极差", "状态"]
-    workbook, sheet = _workbook(_("专家评分汇总"), [_(h) for h in header])
+    header += [_("有效评分数"), _("平均分"), _("去掉最高最低后的平均分"), _("极差"), _("状态")]
+    workbook, sheet = _workbook(_("专家评分汇总"), header)
     for number, d in enumerate(declarations, start=1):
         aggregate, live = by_declaration[d.pk]
         expert_scores = [float(a.score) if a.submitted_at and a.score is not None else None for a in live]

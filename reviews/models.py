@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Category, Declaration, Indicator, Policy
@@ -113,7 +114,11 @@ class StaffMember(models.Model):
         ordering = ["evaluator", "pk"]
 
     def __str__(self):
-        return f"{self.name}（{self.get_title_display()}，{self.get_field_display()}）"
+        return gettext("%(name)s（%(title)s，%(field)s）") % {
+            "name": self.name,
+            "title": self.get_title_display(),
+            "field": self.get_field_display(),
+        }
 
 
 class Project(models.Model):

@@ -77,7 +77,7 @@ def submit_for_approval(evaluator, *, user):
     refuse_unless(may_submit_for_approval, user, evaluator)
     missing = qualifications.unmet(evaluator, this_year=timezone.localdate().year)
     if missing:
-        raise Refused(_("尚不满足以下资质条件，不能提交审核：%(items)s") % {"items": "；".join(missing)})
+        raise Refused(_("尚不满足以下资质条件，不能提交审核：%(items)s") % {"items": _("；").join(missing)})
     with transaction.atomic():
         locked = Evaluator.objects.select_for_update().get(pk=evaluator.pk)
         refuse_unless(may_submit_for_approval, user, locked)
@@ -113,7 +113,7 @@ def decide_approval(evaluator, *, user, approve: bool, opinion: str):
 def roster_changed(evaluator, *, user):
     """After a roster or profile change: an approved evaluator that no longer qualifies is flagged."""
     missing = qualifications.unmet(evaluator, this_year=timezone.localdate().year)
-    reason = _("资质条件不再满足：%(items)s") % {"items": "；".join(missing)} if missing else ""
+    reason = _("资质条件不再满足：%(items)s") % {"items": _("；").join(missing)} if missing else ""
     if evaluator.is_approved and reason != evaluator.flagged_reason:
         Evaluator.objects.filter(pk=evaluator.pk).update(flagged_reason=reason)
         AuditEntry.record(evaluator, actor=user, action="flag", opinion=reason or _("资质条件恢复满足"))
@@ -184,7 +184,7 @@ def conflict(declaration, evaluator) -> str | None:
     writers = {name.strip() for name in (declaration.prepared_by_people or "").replace(",", "、").split("、")}
     helpers = sorted(writers & {s.name for s in evaluator.roster.all()} - {""})
     if helpers:
-        return _("该机构人员（%(names)s）参与编写了申报单位的自评价报告。") % {"names": "、".join(helpers)}
+        return _("该机构人员（%(names)s）参与编写了申报单位的自评价报告。") % {"names": _("、").join(helpers)}
     return None
 
 
@@ -367,7 +367,7 @@ def submit_evaluation(commission, *, user):
             )
         missing = incomplete(evaluation)
         if missing:
-            raise Refused(_("评价尚未完成：%(items)s") % {"items": "、".join(missing)})
+            raise Refused(_("评价尚未完成：%(items)s") % {"items": _("、").join(missing)})
         transition(commission.declaration_id, "submit_evaluation", user=user, opinion=evaluation.highlights)
         evaluation.submitted_by, evaluation.submitted_at = user, timezone.now()
         evaluation.save(update_fields=["submitted_by", "submitted_at"])

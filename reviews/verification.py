@@ -171,7 +171,7 @@ def save(evaluation, *, raw: dict, notes: dict, indicators) -> dict:
     results = annual.compute(raw, carriers)
     if annual.has_errors(results):
         reasons = [reason for result in results.values() for reason in result.errors.values()]
-        raise Refused(_("核定数据有误：%(reasons)s") % {"reasons": "；".join(reasons)})
+        raise Refused(_("核定数据有误：%(reasons)s") % {"reasons": _("；").join(reasons)})
     missing = unexplained_changes(applicant_raw(declaration), raw, notes, carriers)
     if missing:
         raise Refused(refusal(missing))
@@ -188,4 +188,4 @@ def save(evaluation, *, raw: dict, notes: dict, indicators) -> dict:
 
 
 def refusal(missing: list[str]) -> str:
-    return _("修改了以下数据但未填写核查说明：%(items)s") % {"items": "、".join(missing)}
+    return _("修改了以下数据但未填写核查说明：%(items)s") % {"items": _("、").join(missing)}

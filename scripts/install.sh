@@ -15,6 +15,7 @@ if [ "${1:-}" = "--for-tests" ]; then
   SYSTEM_PACKAGES+=(
     poppler-utils               # pdftotext, to test PDFs' text
     chromium                    # browser tests (Playwright drives Debian's Chromium)
+    gettext                     # msgfmt: the translation test and scripts/translations.sh
   )
 fi
 

@@ -312,7 +312,10 @@ def test_the_schema_documents_both_endpoints_and_the_filters(client):
     assert response.status_code == 200
     schema = json.loads(response.content)
     assert schema["openapi"].startswith("3.")
-    assert schema["info"]["title"] == "湖北省绿色制造名单开放数据接口"
+    assert schema["info"]["title"] == "Hubei green manufacturing lists: open data API"
+    assert not re.search(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]", response.content.decode()), (
+        "in English"
+    )
     assert {"/api/lists/", "/api/lists/{unit_id}/", "/api/notices/", "/api/notices/{notice_id}/"} <= set(
         schema["paths"]
     )
