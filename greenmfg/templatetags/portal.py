@@ -1,4 +1,7 @@
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -14,6 +17,13 @@ def page_query(context, number):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.filter(needs_autoescape=True)
+def parens(value, autoescape=True):
+    """``（value）`` in Chinese, `` (value)`` in English: the brackets follow the language, not the data."""
+    text = conditional_escape(value) if autoescape else value
+    return mark_safe(gettext("（%(text)s）") % {"text": text})
 
 
 @register.simple_tag(takes_context=True)

@@ -37,7 +37,7 @@ def _expected_columns():
         ("level", _("混合级别的表格使用，逐行确定级别。")),
         ("number", _("可有可无，不导入。")),
     ]
-    return [("、".join(imports.HEADERS[field]), text) for field, text in explained]
+    return [(_("、").join(imports.HEADERS[field]), text) for field, text in explained]
 
 
 @allowed(may_import_lists)
