@@ -4,7 +4,6 @@ outside user data; official documents stay in Chinese whatever the reader's lang
 import html
 import re
 from io import BytesIO
-from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
@@ -12,11 +11,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import models
 from django.test import Client
-from django.urls import Resolver404, resolve
 from openpyxl import load_workbook
 
 from greenmfg.models import User
 from registry.imports import HEADERS
+
+from .pages import DEMO_USERS, PUBLIC_PAGES, ROLE_START, crawl
 
 pytestmark = pytest.mark.django_db
 
@@ -34,18 +34,6 @@ PROPER_NOUNS += ["园区名称", "原名称", "武汉市", "武汉", "恩施州"
 PROPER_NOUNS += sorted({text for texts in HEADERS.values() for text in texts}, key=len, reverse=True)
 # Models whose text is the portal's vocabulary, not user data: role names must be translated, so never stripped.
 NOT_USER_DATA = {"auth.group", "auth.permission", "contenttypes.contenttype"}
-DEMO_USERS = [
-    "qiye_wuhan",
-    "qiye_huangshi",
-    "yuanqu_yichang",
-    "pingjia",
-    "shizhou_wuhan",
-    "zhuanjia",
-    "shengting",
-]
-PUBLIC_PAGES = ["/", "/lists/", "/publicity/", "/evaluators/", "/accounts/login/", "/accounts/register/"]
-PUBLIC_PAGES += ["/evaluators/register/"]
-NOT_PAGES = re.compile(r"(\.pdf|\.xlsx|/evidence/\d+/|/attachments/\d+/)$|^/(admin|api)/")
 
 
 @pytest.fixture
@@ -97,27 +85,6 @@ def chinese_left(page: str, data: list[str]) -> list[str]:
     )
 
 
-def crawl(client: Client, start: list[str]) -> dict[str, str]:
-    """One page per view: the start pages, then every page they link to, breadth first."""
-    pages, seen, queue = {}, set(), list(start)
-    while queue:
-        path = queue.pop(0)
-        try:
-            view = resolve(urlsplit(path).path).view_name
-        except Resolver404:
-            continue
-        if view in seen or NOT_PAGES.search(urlsplit(path).path) or view in {"logout", "language"}:
-            continue
-        seen.add(view)
-        response = client.get(path)
-        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
-            continue
-        page = response.content.decode()
-        pages[path] = page
-        queue += [html.unescape(href) for href in re.findall(r'href="(/[^"#]*)"', page)]
-    return pages
-
-
 def assert_english(pages: dict[str, str], data: list[str]):
     assert pages
     data = sorted(set(data + PROPER_NOUNS), key=len, reverse=True)
@@ -134,7 +101,7 @@ def test_every_page_of_every_role_is_in_english(demo):
         User.objects.filter(username=username).update(language="en")
         client = Client()
         client.force_login(User.objects.get(username=username))
-        pages = crawl(client, ["/dashboard/", "/declarations/", "/notifications/"])
+        pages = crawl(client, ROLE_START)
         assert_english(pages, data)
         visited += len(pages)
     assert visited > 60

@@ -1,0 +1,93 @@
+"""GB/T 37668-2019 (WCAG 2.1 AA) on every main page of every demo role and the public pages, in Chromium.
+
+axe-core (bundled by axe-playwright-python, nothing fetched) must find no serious or critical violation; each page
+has one ``<h1>``, headings that do not skip a level, and no form control labelled only by a placeholder.
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from django.test import Client
+from playwright.sync_api import Page, expect
+
+from ..pages import DEMO_PASSWORD, DEMO_USERS, PUBLIC_PAGES, ROLE_START, crawl
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.filterwarnings(
+        "ignore:Session-scoped fixtures defined as instance methods:DeprecationWarning"
+    ),
+]
+BLOCKING = {"serious", "critical"}
+
+# Headings in order, and form controls whose only name is a placeholder (or nothing visible at all).
+STRUCTURE = """() => {
+  const headings = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => Number(h.tagName[1]));
+  const skips = headings.filter((level, i) => i > 0 && level > headings[i - 1] + 1).length;
+  const visible = el => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
+  const controls = [...document.querySelectorAll('input, select, textarea')].filter(el =>
+    visible(el) && !['hidden', 'submit', 'button', 'reset'].includes(el.type));
+  const unlabelled = controls.filter(el => {
+    const labels = [...(el.labels || [])].filter(label => visible(label) && label.textContent.trim());
+    const by = (el.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean)
+      .map(id => document.getElementById(id)).filter(node => node && node.textContent.trim());
+    return labels.length === 0 && by.length === 0;
+  }).map(el => el.outerHTML.slice(0, 120));
+  return {h1: document.querySelectorAll('h1').length, first: headings[0] || 0, skips, unlabelled};
+}"""
+
+
+@pytest.fixture
+def demo(transactional_db, django_db_serialized_rollback, live_server, settings):
+    settings.DEBUG = True
+    call_command("demo_data")
+    return live_server
+
+
+def log_in(page: Page, base_url, username):
+    page.goto(f"{base_url}/accounts/login/")
+    form = page.locator("main form")
+    form.get_by_label("用户名").fill(username)
+    form.get_by_label("密码").fill(DEMO_PASSWORD)
+    form.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(f"{base_url}/dashboard/")
+
+
+def problems_on(page: Page, axe: Axe) -> list[str]:
+    found = [
+        f"axe {v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])}× {v['nodes'][0]['target']})"
+        for v in axe.run(page).response["violations"]
+        if v["impact"] in BLOCKING
+    ]
+    shape = page.evaluate(STRUCTURE)
+    if shape["h1"] != 1 or shape["first"] != 1:
+        found.append(f"{shape['h1']} <h1>, first heading h{shape['first']}")
+    if shape["skips"]:
+        found.append(f"{shape['skips']} skipped heading levels")
+    found += [f"no visible label: {control}" for control in shape["unlabelled"]]
+    return found
+
+
+def check(page: Page, base_url, paths, axe) -> dict[str, list[str]]:
+    report = {}
+    for path in paths:
+        page.goto(base_url + path)
+        if found := problems_on(page, axe):
+            report[path] = found
+    return report
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("username", [None, *DEMO_USERS])
+def test_no_serious_accessibility_problem_on_any_main_page(page: Page, demo, username):
+    """The public pages (``None``), or every page a demo role reaches from its dashboard."""
+    page.set_default_timeout(15_000)
+    client = Client()
+    if username:
+        client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+        log_in(page, demo.url, username)
+    paths = list(crawl(client, ROLE_START if username else PUBLIC_PAGES))
+    report = check(page, demo.url, paths, Axe())
+    problems = "\n".join(f"{path}:\n  " + "\n  ".join(found) for path, found in report.items())
+    assert not problems, f"accessibility problems:\n{problems}"
+    assert len(paths) >= 5
