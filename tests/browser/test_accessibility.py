@@ -27,11 +27,19 @@ STRUCTURE = """() => {
   const visible = el => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
   const controls = [...document.querySelectorAll('input, select, textarea')].filter(el =>
     visible(el) && !['hidden', 'submit', 'button', 'reset'].includes(el.type));
+  // In a table a control may be named after its row's visible header cell (aria-label repeating that text).
+  const namedByItsRow = el => {
+    const name = (el.getAttribute('aria-label') || '').trim(), row = el.closest('tr');
+    if (!name || !row) return false;
+    return [...row.cells].filter(cell => !cell.contains(el) && visible(cell))
+      .map(cell => cell.innerText.trim().split('\\n')[0].trim()).filter(Boolean)
+      .some(text => name.includes(text) || text.includes(name.split(' ')[0]));
+  };
   const unlabelled = controls.filter(el => {
     const labels = [...(el.labels || [])].filter(label => visible(label) && label.textContent.trim());
     const by = (el.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean)
       .map(id => document.getElementById(id)).filter(node => node && node.textContent.trim());
-    return labels.length === 0 && by.length === 0;
+    return labels.length === 0 && by.length === 0 && !namedByItsRow(el);
   }).map(el => el.outerHTML.slice(0, 120));
   return {h1: document.querySelectorAll('h1').length, first: headings[0] || 0, skips, unlabelled};
 }"""

@@ -87,7 +87,7 @@ def test_enterprise_declares_a_green_factory_and_submits_it_to_the_city(
 
     expect(page).to_have_url(re.compile(r"/declarations/\d+/edit/$"))
     declaration = Declaration.objects.get(organisation=cast.wuhan_org)
-    badge = page.locator("h2 .badge")
+    badge = page.locator("h1 .badge")
     expect(badge).to_have_text("草稿")
 
     # The four steps before submitting: 基本信息, 基本条件与承诺, 自评价, 上传材料.
@@ -167,7 +167,7 @@ def test_enterprise_answers_a_return_finds_its_values_and_resubmits_after_confir
     expect(page.get_by_text("此操作不可撤销")).to_be_visible()
     assert Declaration.objects.get(pk=declaration.pk).state == "returned"
     page.get_by_role("button", name="确认重新提交").click()
-    expect(page.locator("h2 .badge")).to_have_text("市州初审")
+    expect(page.locator("h1 .badge")).to_have_text("市州初审")
     saved = Declaration.objects.get(pk=declaration.pk)
     assert (
         saved.founded_on == date(2008, 5, 12)
