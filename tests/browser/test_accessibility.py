@@ -99,3 +99,24 @@ def test_no_serious_accessibility_problem_on_any_main_page(page: Page, demo, use
     problems = "\n".join(f"{path}:\n  " + "\n  ".join(found) for path, found in report.items())
     assert not problems, f"accessibility problems:\n{problems}"
     assert len(paths) >= 5
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("username", [None, "qiye_wuhan"])
+def test_public_and_enterprise_pages_reflow_at_375_px_and_at_200_percent_zoom(page: Page, demo, username):
+    """No page scrolls sideways (wide tables scroll inside their own box): WCAG 1.4.10 and 1.4.4."""
+    page.set_default_timeout(30_000)
+    client = Client()
+    if username:
+        client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+        log_in(page, demo.url, username)
+    paths = list(crawl(client, ROLE_START if username else PUBLIC_PAGES))
+    too_wide = {}
+    for width, height in ((375, 812), (640, 430)):  # a phone; a 1280 × 860 window at 200 %
+        page.set_viewport_size({"width": width, "height": height})
+        for path in paths:
+            page.goto(demo.url + path)
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                too_wide[f"{width} px {path}"] = overflow
+    assert too_wide == {}

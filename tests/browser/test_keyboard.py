@@ -51,7 +51,7 @@ def choose(page: Page, select: Locator, label: str):
 def test_enterprise_declares_with_the_keyboard_alone(page: Page, live_server, browser_cast, tmp_path):
     cast = browser_cast
     BatchFactory(requires_third_party=False)
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)
     main = page.get_by_role("main")
 
     page.goto(f"{live_server.url}/accounts/login/")
