@@ -243,6 +243,14 @@ class BatchForm(forms.ModelForm):
 
 
 class BatchCategoryForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for (
+            name,
+            field,
+        ) in self.fields.items():  # one row of a table: each control is named by its column header
+            field.widget.attrs["aria-labelledby"] = f"column-{name}"
+
     def has_changed(self):
         """A row counts only once a category is chosen (the third-party box is ticked by default)."""
         return bool(self.data.get(self.add_prefix("category"))) or self.instance.pk is not None

@@ -42,7 +42,11 @@ class User(AbstractUser):
         help_text=_("市州经信局用户必须绑定一个市州。"),
     )
     language = models.CharField(
-        _("界面语言"), max_length=16, choices=settings.LANGUAGES, blank=True, help_text=_("空：按浏览器或上次的选择。")
+        _("界面语言"),
+        max_length=16,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("空：按浏览器或上次的选择。"),
     )
 
     class Meta:

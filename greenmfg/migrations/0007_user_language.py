@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('greenmfg', '0006_separated_administrators'),
+        ("greenmfg", "0006_separated_administrators"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='language',
-            field=models.CharField(blank=True, choices=[('zh-hans', '简体中文'), ('en', 'English')], help_text='空：按浏览器或上次的选择。', max_length=16, verbose_name='界面语言'),
+            model_name="user",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                choices=[("zh-hans", "简体中文"), ("en", "English")],
+                help_text="空：按浏览器或上次的选择。",
+                max_length=16,
+                verbose_name="界面语言",
+            ),
         ),
     ]

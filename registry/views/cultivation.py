@@ -30,6 +30,7 @@ def candidates(request):
             request.POST or None,
             instance=CultivationCandidate(region=user.city),
             initial={"responsible": user.pk, "planned_year": timezone.localdate().year + 1},
+            auto_id="candidate-%s",  # the filter form above has fields of the same names
         )
         if request.method == "POST" and form.is_valid():
             candidate = cultivation.save_candidate(form, user)
