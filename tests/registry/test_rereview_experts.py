@@ -109,7 +109,7 @@ def test_the_scores_are_put_together_and_the_decision_waits_for_them(cast, login
     assert RereviewAssignment.objects.get(pk=rows[0].pk).status == "active"
 
     decision = {"decision-decision": "retain", "decision-expert_opinion": "专家组意见：保留"}
-    for row, value in zip(rows[:4], (90, 80, 70, 60)):
+    for row, value in zip(rows[:4], (90, 80, 70, 60), strict=True):
         score(login(row.expert.user), row, value)
     # One expert has not submitted: the decision is refused unless the province says why.
     page = login(cast.province).post(f"/rereviews/{case.pk}/", decision, follow=True).content.decode()
