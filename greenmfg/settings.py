@@ -259,6 +259,13 @@ EMAIL_TIMEOUT = 20
 SITE_URL = env("SITE_URL")
 # Reminders go out this many days before each batch deadline.
 DEADLINE_REMINDER_DAYS = env("DEADLINE_REMINDER_DAYS")
+# Events alike for one person (20 recommendations at once) become one notice while it is unread and not yet
+# e-mailed, for at most this many hours; its e-mail leaves this many seconds after the first event, listing all.
+# With Celery eager (no worker to send later) the e-mail leaves at once: one transaction's events are still one.
+NOTIFICATION_GROUPING_WINDOW = env.int("NOTIFICATION_GROUPING_WINDOW", default=24)
+NOTIFICATION_GROUPING_DELAY = env.int(
+    "NOTIFICATION_GROUPING_DELAY", default=0 if CELERY_TASK_ALWAYS_EAGER else 120
+)
 
 LOGGING = {
     "version": 1,
