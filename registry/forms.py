@@ -17,7 +17,7 @@ from greenmfg.widgets import DateInput
 
 from . import published
 from .models import AnnualReport, CultivationCandidate, ListedUnit, ListLevel, Plan, Publicity, ReReviewCase
-from .services import NOTICE_DEFAULTS
+from .services import notice_defaults
 
 
 class PublicityForm(forms.Form):
@@ -45,7 +45,7 @@ class PublicityForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, value in NOTICE_DEFAULTS.items():
+        for name, value in notice_defaults().items():
             self.fields[name].initial = value
         self.fields["batch"].initial = Batch.objects.order_by("-year").first()
 
