@@ -244,6 +244,13 @@ class ListImport(models.Model):
     original_name = models.CharField(max_length=160)
     sha256 = models.CharField(max_length=64, db_index=True, blank=True)
     report = models.JSONField(_("试导入结果"), default=dict)
+    reading_pages = models.PositiveIntegerField(
+        _("待读取页数"), default=0, help_text=_("长文件在后台读取：大于 0 表示尚未读完。")
+    )
+    pages_read = models.PositiveIntegerField(_("已读取页数"), default=0)
+    reading_started_at = models.DateTimeField(null=True, blank=True)
+    reading_defaults = models.JSONField(default=dict, blank=True)  # what the dry run is read with
+    reading_error = models.TextField(_("读取失败原因"), blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
@@ -259,6 +266,15 @@ class ListImport(models.Model):
 
     def __str__(self):
         return f"{self.original_name} {self.uploaded_at:%Y-%m-%d}"
+
+    @property
+    def is_reading(self) -> bool:
+        """A long file still being read in the background (registry.tasks.read_list_import)."""
+        return not self.report and not self.reading_error
+
+    @property
+    def reading_percent(self) -> int:
+        return min(100, self.pages_read * 100 // self.reading_pages) if self.reading_pages else 0
 
 
 class ListedUnitQuerySet(models.QuerySet):
