@@ -63,7 +63,8 @@ def case_detail(request, pk):
     case = get_object_or_404(_visible_cases(request.user), pk=pk)
     report_form = OnsiteReportForm(prefix="report")
     decision_form = DecisionForm(prefix="decision")
-    experts_form = RereviewExpertsForm(prefix="experts", initial=_expert_defaults(case))
+    scores, assignments = rereview_experts.results(case)
+    experts_form = RereviewExpertsForm(prefix="experts", initial=_expert_defaults(case, assignments))
     if request.method == "POST" and "assign" in request.POST:
         require(may_assign_rereview_experts, request.user, case)
         experts_form = RereviewExpertsForm(request.POST, prefix="experts")
@@ -106,7 +107,6 @@ def case_detail(request, pk):
                 )
                 messages.success(request, _("复核决定已记录。"))
                 return redirect("registry:rereview", pk=pk)
-    scores, assignments = rereview_experts.results(case)
     context = {
         "case": case,
         "report_form": report_form,
@@ -119,8 +119,11 @@ def case_detail(request, pk):
     return render(request, "registry/rereview.html", context)
 
 
-def _expert_defaults(case):
-    """As many experts, from other cities or not, as the latest batch asks of a declaration."""
+def _expert_defaults(case, assigned):
+    """The experts already asked, or else as many, from other cities or not, as the latest batch asks of a
+    declaration."""
+    if assigned:
+        return {"count": len(assigned), "other_cities_only": case.experts_from_other_cities}
     batch = Batch.objects.order_by("-year", "-pk").first()
     if batch is None:
         return {"other_cities_only": case.experts_from_other_cities}
