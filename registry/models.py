@@ -49,11 +49,11 @@ class Plan(models.Model):
     def current(cls, on=None):
         """The plan whose years include ``on``'s year; else the latest that has ended, else the first."""
         year = (on or timezone.localdate()).year
-        plans = cls.objects.all()
+        plans = list(cls.objects.all())  # a handful of rows, read once: every page's footer asks
         return (
-            plans.filter(first_year__lte=year, last_year__gte=year).first()
-            or plans.filter(last_year__lt=year).first()
-            or plans.last()
+            next((p for p in plans if p.first_year <= year <= p.last_year), None)
+            or next((p for p in plans if p.last_year < year), None)
+            or (plans[-1] if plans else None)
         )
 
 

@@ -67,10 +67,10 @@ def test_the_export_has_one_row_per_listed_unit_with_chinese_intact(cast, login)
 
 def test_the_public_list_pages_and_its_query_count_stays_flat(client, django_assert_num_queries):
     listed(2)
-    with django_assert_num_queries(3):  # count, page, the region options of the filter
+    with django_assert_num_queries(4):  # count, page, the region options of the filter, the plan cited
         small = client.get("/lists/")
     listed(30, region_id="420500")
-    with django_assert_num_queries(3):  # count, page, the region options of the filter
+    with django_assert_num_queries(4):  # count, page, the region options of the filter, the plan cited
         large = client.get("/lists/")
     assert small.status_code == large.status_code == 200
     assert "共 32 条" in large.content.decode()
