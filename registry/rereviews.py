@@ -1,19 +1,17 @@
 """三年一复核 and removal: dynamic management of the listed units (有进有出)."""
 
 from decimal import Decimal
-from io import BytesIO
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from applications import annual, benchmarks
 from applications.models import Policy
 from applications.services import exclude
-from greenmfg import notifications
+from greenmfg import notifications, xlsx
 from greenmfg.models import AuditEntry, User
 from greenmfg.permissions import refuse_unless
 from greenmfg.refusals import Refused
@@ -201,12 +199,10 @@ def results_workbook(year) -> bytes:
         .select_related("listed_unit__organisation", "listed_unit__region")
         .order_by("listed_unit__region__order", "pk")
     )
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("三年复核结果"))
-    sheet.append([_(c) for c in RESULT_COLUMNS])
+    rows = []
     for number, case in enumerate(cases, start=1):
         unit = case.listed_unit
-        sheet.append(
+        rows.append(
             [
                 number,
                 unit.region.name,
@@ -221,9 +217,11 @@ def results_workbook(year) -> bytes:
                 case.removal_reason,
             ]
         )
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook(
+        title=_("%(year)s年绿色制造名单三年复核结果") % {"year": year},
+        header=[_(c) for c in RESULT_COLUMNS],
+        rows=rows,
+    )
 
 
 def annual_deadline(year):
