@@ -75,7 +75,10 @@ def national_export(request):
     """The national recommendation as .xlsx, in the list's columns."""
     year = request.GET.get("year") or timezone.localdate().year
     units = ListedUnit.objects.for_lists().filter(national_recommendations__year=year).distinct()
-    return xlsx_response(exports.list_workbook(units), _("推荐国家级名单-%(year)s.xlsx") % {"year": year})
+    return xlsx_response(
+        exports.list_workbook(units, title=_("推荐国家级绿色制造名单（%(year)s年）") % {"year": year}),
+        _("推荐国家级名单-%(year)s.xlsx") % {"year": year},
+    )
 
 
 @allowed(may_recommend_national)
