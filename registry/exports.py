@@ -1,11 +1,9 @@
-"""Documents of the registry: lists as .xlsx (openpyxl), notices as PDF (WeasyPrint)."""
+"""Documents of the registry: lists as .xlsx (greenmfg.xlsx); the 公示 notice and published lists as PDF
+(greenmfg.pdf), signed by the issuing office when it has a certificate."""
 
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
 
-from greenmfg import xlsx
+from greenmfg import pdf, signing, xlsx
 
 from .models import ListedUnit
 
@@ -48,5 +46,26 @@ def list_workbook(listed_units, *, title=None, document_number="") -> bytes:
 
 def notice_pdf(publicity, entries) -> bytes:
     """The 公示 notice as a PDF: legal basis, steps done, the list, period, how to object, contact, issuer, date."""
-    html = render_to_string("registry/notice_pdf.html", {"publicity": publicity, "entries": list(entries)})
-    return HTML(string=html).write_pdf(font_config=FontConfiguration())
+    return pdf.render(
+        "registry/notice_pdf.html",
+        {"publicity": publicity, "entries": list(entries)},
+        office=signing.province(publicity.issuer),
+        reason=_("公示"),
+    )
+
+
+def publication_pdf(publication) -> bytes:
+    """A published list as its office issued it: heading, 文号, the units, 落款 and date; signed by that office
+    (the province for the provincial list, the city for its municipal list) when it has a certificate."""
+    office = signing.city(publication.region) if publication.region else signing.province()
+    where = publication.region.name if publication.region else _("湖北省")
+    heading = _("%(year)s年度%(where)s绿色制造名单") % {"year": publication.year, "where": where}
+    units = publication.units.select_related("organisation", "region").order_by(
+        "region__order", "category", "organisation__name", "pk"
+    )
+    return pdf.render(
+        "registry/publication_pdf.html",
+        {"publication": publication, "heading": heading, "units": units},
+        office=office,
+        reason=_("发布名单"),
+    )

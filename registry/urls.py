@@ -8,6 +8,7 @@ urlpatterns = [
     path("lists/export.xlsx", public.listed_units_export, name="lists_export"),
     path("lists/<int:pk>/", public.listed_unit, name="unit"),
     path("lists/publish/", lists.publish, name="publish"),
+    path("lists/publications/<int:pk>/list.pdf", lists.publication_pdf, name="publication_pdf"),
     path("lists/national/", lists.national, name="national"),
     path("lists/national/export.xlsx", lists.national_export, name="national_export"),
     path("lists/national/<int:pk>/result/", lists.national_result, name="national_result"),

@@ -1,14 +1,11 @@
 """Documents of the review stage: the city's 推荐汇总表 and 推荐意见, and the province's score sheet."""
 
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from applications.models import Declaration
-from greenmfg import xlsx
+from greenmfg import pdf, signing, xlsx
 
 from .city import recommendation_for
 from .experts import results
@@ -71,7 +68,7 @@ def recommendation_workbook(batch, region) -> bytes:
 
 
 def recommendation_pdf(batch, region) -> bytes:
-    html = render_to_string(
+    return pdf.render(
         "reviews/recommendation_pdf.html",
         {
             "batch": batch,
@@ -80,8 +77,9 @@ def recommendation_pdf(batch, region) -> bytes:
             "recommendation": recommendation_for(batch, region),
             "today": timezone.localdate(),
         },
+        office=signing.city(region),
+        reason=_("推荐意见"),
     )
-    return HTML(string=html).write_pdf(font_config=FontConfiguration())
 
 
 def score_workbook(batch) -> bytes:

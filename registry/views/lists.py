@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from greenmfg.downloads import xlsx_response
+from greenmfg.downloads import pdf_response, xlsx_response
 from greenmfg.permissions import allowed
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 
@@ -52,6 +52,17 @@ def publish(request):
                 messages.success(request, _("市级名单已发布。"))
                 return redirect("registry:publish")
     return render(request, "registry/publish.html", {"form": form, "publications": publications[:50]})
+
+
+def publication_pdf(request, pk):
+    """A published list as its office issued it (PDF, signed when the office has a certificate), for anyone: a
+    list is public once published."""
+    publication = get_object_or_404(ListPublication, pk=pk)
+    return pdf_response(
+        exports.publication_pdf(publication),
+        _("绿色制造名单-%(year)s-%(number)s.pdf")
+        % {"year": publication.year, "number": publication.document_number},
+    )
 
 
 @allowed(may_recommend_national)
