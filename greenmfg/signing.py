@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from django.conf import settings
+from django.core import checks
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
@@ -36,12 +37,29 @@ def is_configured(office: Office | None) -> bool:
     return office is not None and office.key in settings.OFFICE_CERTIFICATES
 
 
-def sign(pdf: bytes, office: Office, *, page: int, box: tuple[int, int, int, int], reason: str) -> bytes:
-    """``pdf`` signed with ``office``'s certificate, the visible field at ``box`` (PDF points) on ``page``."""
-    path, passphrase = settings.OFFICE_CERTIFICATES[office.key]
+def _signer(office_key: str):
+    path, passphrase = settings.OFFICE_CERTIFICATES[office_key]
     signer = signers.SimpleSigner.load_pkcs12(path, passphrase=passphrase.encode() or None)
     if signer is None:
-        raise ValueError(f"cannot read the PKCS#12 file of office {office.key}: {path}")
+        raise ValueError(f"cannot open the PKCS#12 file of office {office_key}: {path}")
+    return signer
+
+
+@checks.register(checks.Tags.security)
+def certificates_open(app_configs=None, **kwargs):
+    """A certificate that does not open would make every document of its office fail: say so at start-up."""
+    errors = []
+    for key in settings.OFFICE_CERTIFICATES:
+        try:
+            _signer(key)
+        except (OSError, ValueError) as problem:
+            errors.append(checks.Error(str(problem), hint="OFFICE_CERTIFICATE_* (README)", id="greenmfg.E101"))
+    return errors
+
+
+def sign(pdf: bytes, office: Office, *, page: int, box: tuple[int, int, int, int], reason: str) -> bytes:
+    """``pdf`` signed with ``office``'s certificate, the visible field at ``box`` (PDF points) on ``page``."""
+    signer = _signer(office.key)
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
     pdf_signer = signers.PdfSigner(
         signers.PdfSignatureMetadata(field_name=FIELD, name=office.name, reason=reason, location="湖北省"),

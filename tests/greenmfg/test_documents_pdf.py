@@ -205,3 +205,16 @@ def test_without_a_certificate_documents_are_issued_unsigned(documents, settings
     settings.OFFICE_CERTIFICATES = {}
     for name in ("notice", "publication", "recommendation"):
         assert PdfFileReader(BytesIO(documents(name))).embedded_signatures == []
+
+
+def test_a_certificate_that_does_not_open_is_reported_by_the_system_check(settings, tmp_path):
+    from greenmfg.signing import certificates_open
+
+    path, _root = make_certificate(tmp_path, "湖北省经济和信息化厅")
+    settings.OFFICE_CERTIFICATES = {"province": (path, "secret")}
+    assert certificates_open() == []
+    settings.OFFICE_CERTIFICATES = {
+        "province": (path, "wrong"),
+        "420100": (str(tmp_path / "missing.p12"), ""),
+    }
+    assert [error.id for error in certificates_open()] == ["greenmfg.E101", "greenmfg.E101"]
