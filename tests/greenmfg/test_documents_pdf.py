@@ -66,6 +66,14 @@ def documents(cast, login):
         document_number=publication.document_number,
         publication=publication,
     )
+    municipal = ListPublication.objects.create(
+        level="municipal",
+        year=2026,
+        region_id="420100",
+        document_number="武经信节能〔2026〕9号",
+        published_on=datetime.date(2026, 11, 25),
+        published_by=cast.wuhan_official,
+    )
     submitted = CityRecommendation.objects.get().submitted_at
     urls = {
         "declaration": (cast.applicant, f"/declarations/{declaration.pk}/declaration.pdf", "", None),
@@ -81,6 +89,7 @@ def documents(cast, login):
             "鄂经信节能函〔2026〕12号",
             publicity.starts_on,
         ),
+        "municipal": (None, f"/lists/publications/{municipal.pk}/list.pdf", "武经信节能〔2026〕9号", None),
         "publication": (
             None,
             f"/lists/publications/{publication.pk}/list.pdf",
@@ -179,6 +188,7 @@ def test_documents_issued_for_an_office_with_a_certificate_are_signed_and_tamper
         ("notice", province_root, "湖北省经济和信息化厅"),
         ("publication", province_root, "湖北省经济和信息化厅"),
         ("recommendation", wuhan_root, "武汉市经济和信息化局"),
+        ("municipal", wuhan_root, "武汉市经济和信息化局"),
     ]:
         pdf = documents(name)
         signature, status = validate(pdf, root)
