@@ -224,6 +224,40 @@ def results_workbook(year) -> bytes:
     )
 
 
+ANNUAL_COLUMNS = [
+    "序号", "地区", "单位名称", "统一社会信用代码", "类别", "级别", "报送情况", "报送时间",
+    "综合能耗（吨标煤）", "工业总产值（万元）", "主要污染物排放与达标情况", "重大变化情况",
+]  # fmt: skip
+
+
+def annual_reports_workbook(units, year) -> bytes:
+    """The year's 动态管理表 of ``units`` (each with ``reports``, that year's report if filed), one row a unit."""
+    rows = []
+    for number, unit in enumerate(units, start=1):
+        report = unit.reports[0] if unit.reports else None
+        rows.append(
+            [
+                number,
+                unit.region.name if unit.region else _("市州待定"),
+                unit.organisation.name,
+                unit.organisation.credit_code,
+                unit.get_category_display(),
+                unit.get_level_display(),
+                _("已报送") if report else _("未报送"),
+                report.submitted_at if report else None,
+                report.energy_consumption if report else None,
+                report.output_value if report else None,
+                report.emissions if report else "",
+                report.changes if report else "",
+            ]
+        )
+    return xlsx.workbook(
+        title=_("%(year)s年度绿色制造名单单位动态管理表") % {"year": year},
+        header=[_(c) for c in ANNUAL_COLUMNS],
+        rows=rows,
+    )
+
+
 def annual_deadline(year):
     """The 动态管理表 deadline of a year (a setting, default 15 April)."""
     month, day = (int(part) for part in settings.ANNUAL_REPORT_DEADLINE.split("-"))

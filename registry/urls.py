@@ -19,6 +19,7 @@ urlpatterns = [
     path("rereviews/", rereviews.case_list, name="rereviews"),
     path("rereviews/results.xlsx", rereviews.results_export, name="rereview_results"),
     path("rereviews/annual-reports/", rereviews.annual_reports, name="annual_reports"),
+    path("rereviews/annual-reports.xlsx", rereviews.annual_reports_export, name="annual_reports_export"),
     path("rereviews/<int:pk>/", rereviews.case_detail, name="rereview"),
     path("overview/", progress.overview, name="overview"),
     path("claims/", claims.claim_list, name="claims"),

@@ -2,6 +2,7 @@
 
 import zipfile
 from datetime import date, datetime
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -11,7 +12,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from greenmfg.xlsx import display_width
-from registry.models import ListedUnit, NationalRecommendation
+from registry.models import AnnualReport, ListedUnit, NationalRecommendation
 from registry.rereviews import open_due_rereviews
 from reviews import experts
 
@@ -52,6 +53,14 @@ def exports(cast, login):
     open_due_rereviews()
     NationalRecommendation.objects.create(unit=unit, year=2026, recommended_by=cast.province)
     due_year = unit.rereviews.get().due_on.year
+    AnnualReport.objects.create(
+        listed_unit=unit,
+        year=2025,
+        energy_consumption=Decimal("1234.50"),
+        output_value=Decimal("56789.00"),
+        emissions="达标",
+        submitted_by=cast.applicant,
+    )
     return [
         # who, url, title starts with, text in the title, number columns, date columns, the name's column
         (None, "/lists/export.xlsx", "湖北省绿色制造名单", "", "AH", "J", "C"),
@@ -68,6 +77,7 @@ def exports(cast, login):
         ("province", f"/reviews/batches/{batch.pk}/scores.xlsx", batch.title, "", "AF", "", "C"),
         ("province", f"/rereviews/results.xlsx?year={due_year}", f"{due_year}年", "", "AF", "G", "C"),
         ("province", "/targets/?format=xlsx", "湖北省", "", "BCDE", "", None),
+        ("wuhan_official", "/rereviews/annual-reports.xlsx?year=2025", "2025年度", "", "AIJ", "H", "C"),
     ]
 
 
