@@ -15,9 +15,12 @@ CSS_PX_IN_PT = 0.75
 SEAL = "seal"
 
 
-def render(template: str, context: dict, *, office: signing.Office | None = None, reason: str = "") -> bytes:
-    """The PDF of ``template``; signed as ``office`` (with ``reason``) if it has a certificate."""
-    signed = signing.is_configured(office)
+def render(
+    template: str, context: dict, *, office: signing.Office | None = None, reason: str = "", sign: bool = True
+) -> bytes:
+    """The PDF of ``template``, issued by ``office`` (its name in the 落款) and signed as it, with ``reason``,
+    if it has a certificate and ``sign`` holds."""
+    signed = sign and signing.is_configured(office)
     html = render_to_string(template, {**context, "office": office, "signed": signed})
     document = HTML(string=html).render(font_config=FontConfiguration())
     pdf = document.write_pdf()

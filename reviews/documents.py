@@ -68,17 +68,20 @@ def recommendation_workbook(batch, region) -> bytes:
 
 
 def recommendation_pdf(batch, region) -> bytes:
+    """The city's 推荐意见; signed by the city only once submitted (before, it is a draft)."""
+    recommendation = recommendation_for(batch, region)
     return pdf.render(
         "reviews/recommendation_pdf.html",
         {
             "batch": batch,
             "region": region,
             "declarations": list(recommended_declarations(batch, region)),
-            "recommendation": recommendation_for(batch, region),
+            "recommendation": recommendation,
             "today": timezone.localdate(),
         },
         office=signing.city(region),
         reason=_("推荐意见"),
+        sign=recommendation is not None,
     )
 
 

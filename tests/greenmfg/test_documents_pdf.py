@@ -209,6 +209,9 @@ def test_documents_issued_for_an_office_with_a_certificate_are_signed_and_tamper
     assert status.intact and not status.trusted
     # The applicant's own 申报书 is never signed by an office.
     assert PdfFileReader(BytesIO(documents("declaration"))).embedded_signatures == []
+    # A city's draft 推荐意见 (not yet submitted) is not signed.
+    CityRecommendation.objects.all().delete()
+    assert PdfFileReader(BytesIO(documents("recommendation"))).embedded_signatures == []
 
 
 def test_without_a_certificate_documents_are_issued_unsigned(documents, settings):
