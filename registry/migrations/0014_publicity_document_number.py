@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0011_merge_0008_annual_report_inputs_0010_claims'),
+        ('registry', '0013_read_long_imports_in_background'),
     ]
 
     operations = [
