@@ -137,6 +137,11 @@ def test_every_pdf_sets_chinese_in_the_sc_face_only_numbers_its_pages_and_carrie
     publication = run(["pdftotext", "-layout"], documents("publication"), tmp_path)
     assert "2026年度湖北省绿色制造名单" in publication and "武汉绿源机械有限公司" in publication
     assert "2026年11月20日" in publication
+    unit = ListedUnit.objects.get(publication__level="provincial")
+    assert (
+        f"/lists/publications/{unit.publication_id}/list.pdf"
+        in Client().get(f"/lists/{unit.pk}/").content.decode()
+    )
 
 
 def make_certificate(tmp_path, name, passphrase=b"secret"):
