@@ -53,7 +53,9 @@ def certificates_open(app_configs=None, **kwargs):
         try:
             _signer(key)
         except (OSError, ValueError) as problem:
-            errors.append(checks.Error(str(problem), hint="OFFICE_CERTIFICATE_* (README)", id="greenmfg.E101"))
+            errors.append(
+                checks.Error(str(problem), hint="OFFICE_CERTIFICATE_* (README)", id="greenmfg.E101")
+            )
     return errors
 
 

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0013_read_long_imports_in_background'),
+        ("registry", "0013_read_long_imports_in_background"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='publicity',
-            name='document_number',
-            field=models.CharField(blank=True, max_length=64, verbose_name='文号'),
+            model_name="publicity",
+            name="document_number",
+            field=models.CharField(blank=True, max_length=64, verbose_name="文号"),
         ),
     ]

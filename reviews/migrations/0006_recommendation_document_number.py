@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0005_evaluated_data'),
+        ("reviews", "0005_evaluated_data"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='cityrecommendation',
-            name='document_number',
-            field=models.CharField(blank=True, max_length=64, verbose_name='文号'),
+            model_name="cityrecommendation",
+            name="document_number",
+            field=models.CharField(blank=True, max_length=64, verbose_name="文号"),
         ),
     ]

@@ -151,7 +151,9 @@ def test_a_city_official_never_sees_another_citys_declaration(cast, login):
     assert cast.huangshi_org.name not in client.get(f"/reviews/city/{batch.pk}/").content.decode()
     # The region parameter is for the province; a city always gets its own documents.
     summary = client.get(f"/reviews/city/{batch.pk}/summary.xlsx", {"region": "420200"}).content
-    assert "黄石" not in str(list(load_workbook(BytesIO(summary)).active.iter_rows(min_row=2, values_only=True)))
+    assert "黄石" not in str(
+        list(load_workbook(BytesIO(summary)).active.iter_rows(min_row=2, values_only=True))
+    )
 
 
 @pytest.mark.parametrize("who", ["wuhan_official", "province"])
