@@ -130,3 +130,16 @@ def test_text_that_a_spreadsheet_would_evaluate_is_written_as_text_and_shown_unc
     assert {cell.data_type for cell in written} == {"s"}
     assert all(cell.quotePrefix for cell in written[:7])
     assert (sheet["B3"].value, sheet["C3"].value) == (1.5, datetime(2026, 1, 2))
+
+
+def test_columns_are_as_wide_as_their_text_a_chinese_character_counting_double():
+    from greenmfg import xlsx
+
+    content = xlsx.workbook(
+        title="测试",
+        header=["单位名称", "代码"],
+        rows=[["武汉绿源机械有限公司", "91420100MA4K"], ["短", "1"]],
+    )
+    sheet = load_workbook(BytesIO(content)).active
+    assert sheet.column_dimensions["A"].width == 2 * 10 + 2  # ten Chinese characters
+    assert sheet.column_dimensions["B"].width == 12 + 2
