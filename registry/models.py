@@ -103,6 +103,7 @@ class Publicity(models.Model):
     DayKind = DayKind
 
     title = models.CharField(_("标题"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=64, blank=True)
     batch = models.ForeignKey(
         "applications.Batch", verbose_name=_("批次"), on_delete=models.PROTECT, null=True, blank=True
     )
