@@ -8,8 +8,9 @@ class GreenmfgConfig(AppConfig):
     verbose_name = _("平台基础")
 
     def ready(self):
-        # Registers the named permission rules that templates ask with {% can %}.
-        from . import languages, permissions  # noqa: F401  (the login signal; the rules)
+        # Registers the named permission rules that templates ask with {% can %}, the login signal that applies
+        # the user's language, and the system check that each configured office certificate opens.
+        from . import languages, permissions, signing  # noqa: F401
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):
