@@ -32,6 +32,7 @@ COPY registry ./registry
 COPY templates ./templates
 COPY static ./static
 COPY fixtures ./fixtures
+COPY locale ./locale
 
 # Static files are collected at build time with the production storage (hashed, compressed, served by
 # WhiteNoise). The secret key here is a build-only dummy scoped to this RUN; it is not kept in the image's env.
