@@ -36,6 +36,8 @@ ENVIRONMENT = {
     "TRUSTED_PROXIES": (list, []),
     "BACKUP_DIR": (str, str(BASE_DIR / "var" / "backups")),
     "BACKUP_KEEP": (int, 7),
+    "AUDIT_RETENTION_DAYS": (int, 180),
+    "AUDIT_ARCHIVE_DIR": (str, str(BASE_DIR / "var" / "audit-archive")),
 }
 env = environ.Env(**ENVIRONMENT)
 
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_ratelimit",
+    "pgtrigger",
     "greenmfg",
     "applications",
     "reviews",
@@ -76,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "greenmfg.downloads.AuditDownloadsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "greenmfg.submissions.OncePerSubmissionMiddleware",
@@ -216,7 +220,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # With the cache unreachable the limit is not enforced (logged by greenmfg.cache) rather than refusing objections.
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = True
-SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
+# django_ratelimit.W001 only compares the backend's dotted path with a list that predates Django's own Redis cache:
+# ForgivingRedisCache is Django's RedisCache (atomic INCR, shared by every process), which the limit needs.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
 # Behind a reverse proxy the client address comes from X-Forwarded-For, but only when the request arrives from
 # one of these addresses (greenmfg.middleware.ClientAddressMiddleware); otherwise the header is ignored.
 TRUSTED_PROXIES = env("TRUSTED_PROXIES")
@@ -243,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-deadline-reminders": {
         "task": "registry.notify.send_deadline_reminders",
         "schedule": crontab(hour=8, minute=0),
+    },
+    "archive-audit": {
+        "task": "greenmfg.tasks.archive_audit",
+        "schedule": crontab(day_of_month=1, hour=2, minute=30),
     },
 }
 
@@ -287,3 +297,7 @@ BACKUP_DIR = env("BACKUP_DIR")
 BACKUP_KEEP = env("BACKUP_KEEP")
 # Listed units file their yearly 动态管理表 by this month-day.
 ANNUAL_REPORT_DEADLINE = env("ANNUAL_REPORT_DEADLINE")
+# 网络安全法 §21: audit entries are kept at least this many days in the database; older ones are moved to gzipped
+# JSON-lines files here (manage.py archive_audit, monthly by beat), each file's SM3 hash recorded in the chain.
+AUDIT_RETENTION_DAYS = max(env("AUDIT_RETENTION_DAYS"), 180)
+AUDIT_ARCHIVE_DIR = env("AUDIT_ARCHIVE_DIR")
