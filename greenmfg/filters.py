@@ -30,7 +30,7 @@ class AuditEntryFilter(django_filters.FilterSet):
         queryset=ContentType.objects.order_by("app_label", "model"),
         empty_label=_("全部类型"),
     )
-    object_id = django_filters.NumberFilter(label=_("对象编号"), min_value=0)
+    object_id = django_filters.NumberFilter(label=_("对象编号"), min_value=0, max_value=2**63 - 1)
 
     class Meta:
         model = AuditEntry

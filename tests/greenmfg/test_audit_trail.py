@@ -5,6 +5,7 @@ import gzip
 import json
 import subprocess
 import threading
+import time
 from datetime import timedelta
 from unittest import mock
 
@@ -153,14 +154,17 @@ def test_concurrent_writers_form_one_unbroken_chain():
             connection.close()
 
     threads = [threading.Thread(target=write) for _ in range(writers)]
+    started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    seconds = time.monotonic() - started
     assert errors == []
     seqs = list(AuditEntry.objects.values_list("seq", flat=True))
     assert seqs == list(range(seqs[0], seqs[0] + writers * each))
     assert f"审计链完整：{writers * each} 条记录" in verify_audit()
+    print(f"\n{writers * each} entries by {writers} concurrent writers in {seconds:.2f} s")
 
 
 def test_archiving_moves_only_entries_past_retention_to_a_hashed_file_and_the_chain_still_verifies(
@@ -212,3 +216,18 @@ def test_rows_removed_around_the_archive_are_caught_at_the_boundary(settings, tm
     psql(f"SET session_replication_role = replica; DELETE FROM greenmfg_auditentry WHERE seq = {kept[0].seq}")
     with pytest.raises(CommandError, match=f"第 {kept[1].seq} 条之前缺少第 {kept[0].seq} 条"):
         verify_audit()
+
+
+def test_beat_archives_monthly_through_the_same_path(db, settings, tmp_path):
+    from greenmfg import tasks
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["archive-audit"]
+    assert schedule["task"] == "greenmfg.tasks.archive_audit"
+    assert schedule["schedule"].day_of_month == {1}
+    settings.AUDIT_ARCHIVE_DIR = str(tmp_path)
+    long_ago = timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS + 1)
+    with mock.patch("django.utils.timezone.now", return_value=long_ago):
+        record(2)
+    assert tasks.archive_audit() == 2
+    assert tasks.archive_audit() == 0  # idempotent: nothing left to move
+    assert len(list(tmp_path.glob("audit-*.jsonl.gz"))) == 1

@@ -23,7 +23,12 @@ def entries(n, actor=None, action="test", opinion="意见"):
 
 def test_only_the_audit_administrator_sees_the_viewer_and_its_link(cast, auditor, login, client):
     assert client.get("/audit/").status_code == 302  # to the login page
-    for user in (cast.province, cast.applicant, make_user(Role.ADMIN, is_staff=True), make_user(Role.SECURITY)):
+    for user in (
+        cast.province,
+        cast.applicant,
+        make_user(Role.ADMIN, is_staff=True),
+        make_user(Role.SECURITY),
+    ):
         page = login(user)
         assert page.get("/audit/").status_code == 403
         assert page.get("/audit/export.xlsx").status_code == 403
@@ -48,7 +53,15 @@ def test_the_viewer_filters_by_who_what_when_and_object(cast, auditor, login):
 
 @pytest.mark.parametrize(
     "params",
-    [{"since": "abc"}, {"until": "2026-13-40"}, {"subject": "x"}, {"object_id": "-1"}, {"before": "9" * 40}],
+    [
+        {"since": "abc"},
+        {"until": "2026-13-40"},
+        {"subject": "x"},
+        {"object_id": "-1"},
+        {"object_id": "9" * 30},
+        {"actor": "a\x00b"},
+        {"before": "9" * 40},
+    ],
 )
 def test_malformed_filters_answer_400_with_the_form_not_500(auditor, login, params):
     response = login(auditor).get("/audit/", params)
