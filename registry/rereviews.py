@@ -19,6 +19,7 @@ from greenmfg.permissions import refuse_unless
 from greenmfg.refusals import Refused
 from greenmfg.roles import Role
 
+from . import rereview_experts
 from .models import AnnualReport, ListedUnit, ReReviewCase
 from .permissions import may_decide_rereview, may_file_annual_report, may_report_rereview
 
@@ -108,16 +109,24 @@ def report_onsite(case, *, user, onsite_date, findings, conclusion, report=None)
     return locked
 
 
-def decide(case, *, user, retain: bool, expert_opinion: str, reason: str = ""):
+def decide(
+    case, *, user, retain: bool, expert_opinion: str, reason: str = "", without_scores_reason: str = ""
+):
     """The province decides after the experts' review: retained (next date in three years) or removed.
 
-    Removal bars the organisation from declaring for three years, through applications.services.exclude.
+    When experts were asked (registry.rereview_experts), all of them must have submitted, unless the province
+    says why it decides without them. Removal bars the organisation from declaring for three years, through
+    applications.services.exclude.
     """
     refuse_unless(may_decide_rereview, user, case)
     if not (expert_opinion or "").strip():
         raise Refused(_("请填写专家评审意见。"))
     if not retain and not (reason or "").strip():
         raise Refused(_("移出名单须写明原因。"))
+    if rereview_experts.unscored(case) > 0 and not without_scores_reason.strip():
+        raise Refused(_("复核评审专家的评分尚未全部提交；如需直接决定，请填写理由。"))
+    if without_scores_reason.strip():
+        expert_opinion = f"{expert_opinion}\n{_('未待评分即决定的理由')}：{without_scores_reason.strip()}"
     today = timezone.localdate()
     with transaction.atomic():
         locked = (
@@ -147,8 +156,20 @@ def decide(case, *, user, retain: bool, expert_opinion: str, reason: str = ""):
             )
         locked.save()
         unit.save(update_fields=["review_status", "next_review_on"])
+        scores, _live = rereview_experts.results(locked)
         AuditEntry.record(
-            unit, actor=user, action="rereview_decided", opinion=f"{locked.get_status_display()} {reason}"
+            unit,
+            actor=user,
+            action="rereview_decided",
+            opinion=" ".join(
+                part
+                for part in (
+                    str(locked.get_status_display()),
+                    _("专家评分 %(score)s") % {"score": scores.final} if scores.count else "",
+                    reason,
+                )
+                if part
+            ),
         )
         notifications.notify(
             unit.organisation.members.all(),

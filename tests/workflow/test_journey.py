@@ -85,13 +85,14 @@ def city_submits(client, batch, ranked):
 
 
 def publicity_form(batch, declarations, **overrides):
-    from registry.services import NOTICE_DEFAULTS
+    from registry.services import notice_defaults
 
     return {
         "title": f"{batch.year}年度湖北省绿色制造名单公示",
         "batch": batch.pk,
         "declarations": [d.pk for d in declarations],
-        **{key: str(value) or "x@example.cn" for key, value in NOTICE_DEFAULTS.items()},
+        **{key: str(value) for key, value in notice_defaults().items()},
+        "contact_phone": "027-00000000",
         "contact_email": "jnc@example.cn",
         **overrides,
     }
