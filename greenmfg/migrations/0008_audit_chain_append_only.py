@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('greenmfg', '0006_separated_administrators'),
+        ('greenmfg', '0007_grouped_notices'),
     ]
 
     operations = [
