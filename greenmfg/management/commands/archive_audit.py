@@ -7,7 +7,9 @@ from greenmfg import audit
 
 
 class Command(BaseCommand):
-    help = "把超过 AUDIT_RETENTION_DAYS 天的审计记录移入归档文件（gzip JSON lines），文件的 SM3 哈希记入审计链。"
+    help = (
+        "把超过 AUDIT_RETENTION_DAYS 天的审计记录移入归档文件（gzip JSON lines），文件的 SM3 哈希记入审计链。"
+    )
 
     def handle(self, *args, **options):
         entry = audit.archive()

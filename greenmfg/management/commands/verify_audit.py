@@ -27,5 +27,7 @@ class Command(BaseCommand):
         if problems:
             raise CommandError("审计链断裂：" + "；".join(problems))
         self.stdout.write(
-            self.style.SUCCESS(f"审计链完整：{result.checked} 条记录（第 {result.first_seq}–{result.last_seq} 条）")
+            self.style.SUCCESS(
+                f"审计链完整：{result.checked} 条记录（第 {result.first_seq}–{result.last_seq} 条）"
+            )
         )
