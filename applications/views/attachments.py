@@ -59,7 +59,10 @@ def attachment_download(request, pk, attachment_pk):
     """The same check as the declaration page that lists the file: who may see the declaration."""
     attachment = _visible_attachment(request.user, pk, attachment_pk)
     return private_file(
-        attachment.file, subject=attachment, filename=attachment.original_name, content_type=attachment.content_type
+        attachment.file,
+        subject=attachment,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
     )
 
 
