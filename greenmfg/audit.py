@@ -25,9 +25,19 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 GENESIS = "0" * 64
 ARCHIVE_ACTION = "archive_audit"
+# Chinese names of the shared layer's own events (each app names its workflow steps beside them).
+ACTION_LABELS = {
+    "download": _("下载文件"),
+    "export": _("导出"),
+    "admin_add": _("后台新增"),
+    "admin_change": _("后台修改"),
+    "admin_delete": _("后台删除"),
+    ARCHIVE_ACTION: _("归档审计记录"),
+}
 # The pg_advisory_xact_lock key that serializes appends to the chain ("audit" in ASCII).
 CHAIN_LOCK = 0x6175646974
 FIELDS = (
@@ -150,7 +160,7 @@ def verify() -> Verification:
     expected_seq, expected_prev = _start()
     entries = AuditEntry.objects.order_by("seq")
     rows = (as_row(entry) for entry in entries.iterator(chunk_size=2000))
-    count, _, broken = check_rows(rows, expected_seq, expected_prev)
+    count, _last_hash, broken = check_rows(rows, expected_seq, expected_prev)
     seqs = entries.values_list("seq", flat=True)
     return Verification(count, seqs.first(), seqs.last(), broken)
 
@@ -271,7 +281,7 @@ def audit_workbook(entries) -> bytes:
                 timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
                 text(entry.actor or "系统"),
                 entry.address,
-                text(entry.action),
+                text(ACTION_LABELS.get(entry.action, entry.action)),
                 subject,
                 entry.object_id,
                 text(entry.from_state),

@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .audit import audit_workbook
+from .audit import ACTION_LABELS, audit_workbook
 from .dashboard import panels_for
 from .downloads import xlsx_response
 from .filters import AuditEntryFilter
@@ -77,6 +77,8 @@ def audit_log(request):
     if before.cleaned_data["before"]:
         entries = entries.filter(seq__lt=before.cleaned_data["before"])
     entries = list(entries[: AUDIT_PAGE + 1])
+    for entry in entries:
+        entry.action_label = ACTION_LABELS.get(entry.action, "")
     older = None
     if len(entries) > AUDIT_PAGE:
         entries = entries[:AUDIT_PAGE]

@@ -98,3 +98,5 @@ def test_the_export_holds_the_filtered_entries_as_text_and_is_itself_audited(cas
     export = AuditEntry.objects.get(action="export")
     assert (export.actor, export.address) == (auditor, "10.0.0.9")
     assert export.opinion.startswith("审计记录-")
+    page = login(auditor).get("/audit/", {"action": "export"}).content.decode()
+    assert "导出 <small" in page and "10.0.0.9" in page
