@@ -9,8 +9,9 @@ The canonical serialization below must never change: every stored hash depends o
 
 Entries older than ``AUDIT_RETENTION_DAYS`` are moved to a gzipped JSON-lines file by ``archive``; the file's SM3
 hash and the range it holds are an entry of the chain (``archive_audit``), written before the rows are removed
-through the one path the trigger allows (``pgtrigger.ignore``). On SQLite the model refuses updates and deletes
-(there is no trigger); two SQLite writers are serialized by the database's single write lock.
+through the one path the trigger allows (``pgtrigger.ignore``). On SQLite (the embedded default) the model refuses updates
+and deletes, but there is no trigger and no advisory lock: a second writer that read the same head is refused by
+the unique sequence number (an error, never a fork of the chain).
 """
 
 import gzip
@@ -88,7 +89,7 @@ def digest(row: dict) -> str:
 
 
 def lock_chain() -> None:
-    """Hold the chain until the current transaction ends (PostgreSQL; SQLite has one writer at a time)."""
+    """Hold the chain until the current transaction ends (PostgreSQL; on SQLite ``seq`` is unique)."""
     assert transaction.get_connection().in_atomic_block, "the chain is locked by a transaction"
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
