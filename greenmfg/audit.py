@@ -246,51 +246,26 @@ def archive(*, now=None, directory=None):
 
 def audit_workbook(entries) -> bytes:
     """The audit viewer's export: one row per entry, with its hash so a printed copy can be checked."""
-    from io import BytesIO
+    from . import xlsx
 
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("审计记录")
-    sheet.append(
+    header = [_("序号"), _("时间"), _("操作人"), _("来源地址"), _("操作"), _("对象类型"), _("对象编号")]
+    header += [_("原状态"), _("新状态"), _("意见"), _("SM3 哈希")]
+    rows = (
         [
-            "序号",
-            "时间",
-            "操作人",
-            "来源地址",
-            "操作",
-            "对象类型",
-            "对象编号",
-            "原状态",
-            "新状态",
-            "意见",
-            "SM3 哈希",
+            entry.seq,
+            entry.at,
+            str(entry.actor or _("系统或未登录访问者")),
+            entry.address,
+            str(ACTION_LABELS.get(entry.action, entry.action)),
+            ContentType.objects.get_for_id(entry.content_type_id).name if entry.content_type_id else "",
+            entry.object_id,
+            entry.from_state,
+            entry.to_state,
+            entry.opinion,
+            entry.hash,
         ]
+        for entry in entries
     )
-
-    def text(value):
-        cell = WriteOnlyCell(sheet, value=str(value))
-        cell.data_type = "s"  # never a formula, whatever the text begins with
-        return cell
-
-    for entry in entries:
-        subject = ContentType.objects.get_for_id(entry.content_type_id).name if entry.content_type_id else ""
-        sheet.append(
-            [
-                entry.seq,
-                timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
-                text(entry.actor or "系统"),
-                entry.address,
-                text(ACTION_LABELS.get(entry.action, entry.action)),
-                subject,
-                entry.object_id,
-                text(entry.from_state),
-                text(entry.to_state),
-                text(entry.opinion),
-                entry.hash,
-            ]
-        )
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx.workbook(
+        title=_("审计记录"), header=[str(name) for name in header], rows=rows, as_of=timezone.now()
+    )

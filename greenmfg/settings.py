@@ -5,6 +5,7 @@ Nothing set gives the embedded default: SQLite beside the code and Celery tasks 
 hardening that ``manage.py check --deploy`` asks for.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -358,3 +359,11 @@ ANNUAL_REPORT_DEADLINE = env("ANNUAL_REPORT_DEADLINE")
 # JSON-lines files here (manage.py archive_audit, monthly by beat), each file's SM3 hash recorded in the chain.
 AUDIT_RETENTION_DAYS = max(env("AUDIT_RETENTION_DAYS"), 180)
 AUDIT_ARCHIVE_DIR = env("AUDIT_ARCHIVE_DIR")
+# The certificates the portal signs issued PDFs with, per office (README: Signed documents): the province as
+# OFFICE_CERTIFICATE_PROVINCE, a city by its division code as OFFICE_CERTIFICATE_420100; each a PKCS#12 file
+# path, its passphrase in the same name + _PASSPHRASE. Read by prefix, so not in ENVIRONMENT. None: unsigned.
+OFFICE_CERTIFICATES = {
+    name.removeprefix("OFFICE_CERTIFICATE_").lower(): (path, os.environ.get(f"{name}_PASSPHRASE", ""))
+    for name, path in os.environ.items()
+    if name.startswith("OFFICE_CERTIFICATE_") and not name.endswith("_PASSPHRASE") and path
+}

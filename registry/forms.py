@@ -22,6 +22,9 @@ from .services import notice_defaults
 
 class PublicityForm(forms.Form):
     title = forms.CharField(label=_("公示标题"), max_length=200)
+    document_number = forms.CharField(
+        label=_("文号"), max_length=64, required=False, help_text=_("公示通知有文号时填写，印在公示 PDF 上")
+    )
     batch = forms.ModelChoiceField(label=_("批次"), queryset=Batch.objects.all())
     length = forms.IntegerField(
         label=_("公示期长度"), min_value=1, max_value=60, required=False, help_text=_("留空则按批次设置")

@@ -49,11 +49,11 @@ class Plan(models.Model):
     def current(cls, on=None):
         """The plan whose years include ``on``'s year; else the latest that has ended, else the first."""
         year = (on or timezone.localdate()).year
-        plans = cls.objects.all()
+        plans = list(cls.objects.all())  # a handful of rows, read once: every page's footer asks
         return (
-            plans.filter(first_year__lte=year, last_year__gte=year).first()
-            or plans.filter(last_year__lt=year).first()
-            or plans.last()
+            next((p for p in plans if p.first_year <= year <= p.last_year), None)
+            or next((p for p in plans if p.last_year < year), None)
+            or (plans[-1] if plans else None)
         )
 
 
@@ -103,6 +103,7 @@ class Publicity(models.Model):
     DayKind = DayKind
 
     title = models.CharField(_("标题"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=64, blank=True)
     batch = models.ForeignKey(
         "applications.Batch", verbose_name=_("批次"), on_delete=models.PROTECT, null=True, blank=True
     )

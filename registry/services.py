@@ -62,7 +62,16 @@ def notice_defaults() -> dict:
 
 
 def open_publicity(
-    declaration_ids, *, user, title, batch=None, length=None, day_kind=None, starts_on=None, texts=None
+    declaration_ids,
+    *,
+    user,
+    title,
+    document_number="",
+    batch=None,
+    length=None,
+    day_kind=None,
+    starts_on=None,
+    texts=None,
 ):
     """Put the chosen review-passed declarations into one 公示 notice; the period follows the batch's rule."""
     ids = list(declaration_ids)
@@ -82,6 +91,7 @@ def open_publicity(
     with transaction.atomic():
         publicity = Publicity.objects.create(
             title=title,
+            document_number=document_number,
             batch=batch,
             starts_on=starts_on,
             length=length,

@@ -226,3 +226,16 @@ def annual_reports(request):
     )
     context = {"units": units[:500], "year": year, "deadline": rereviews.annual_deadline(year + 1)}
     return render(request, "registry/annual_reports.html", context)
+
+
+@allowed(may_see_annual_reports)
+def annual_reports_export(request):
+    """The year's 动态管理表 of every unit the user oversees, filed or not, as .xlsx."""
+    asked = request.GET.get("year", "")
+    year = int(asked) if asked.isdigit() and len(asked) == 4 else timezone.localdate().year - 1
+    units = overseen(request.user, ListedUnit.objects.public(), "region_id").prefetch_related(
+        Prefetch("annual_reports", queryset=AnnualReport.objects.filter(year=year), to_attr="reports")
+    )
+    return xlsx_response(
+        rereviews.annual_reports_workbook(units, year), _("动态管理表-%(year)s.xlsx") % {"year": year}
+    )

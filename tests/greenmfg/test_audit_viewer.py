@@ -91,10 +91,12 @@ def test_the_export_holds_the_filtered_entries_as_text_and_is_itself_audited(cas
 
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert sheet["A1"].value.startswith("审计记录")
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))  # title, header, then the entries
     assert len(rows) == 3
-    opinion = sheet.cell(row=2, column=10)
+    opinion = sheet.cell(row=3, column=10)
     assert opinion.data_type == "s" and opinion.value.startswith("=HYPERLINK")
+    assert sheet.cell(row=3, column=2).is_date
     export = AuditEntry.objects.get(action="export")
     assert (export.actor, export.address) == (auditor, "10.0.0.9")
     assert export.opinion.startswith("审计记录-")
