@@ -1,6 +1,6 @@
 """The interface language: Chinese by default, English on request, remembered per user.
 
-Anonymous visitors keep their choice in Django's language cookie (``LocaleMiddleware`` reads it); a signed-in
+Anonymous visitors keep their choice in Django's language cookie (``ChosenLanguageMiddleware`` reads it); a signed-in
 user's choice is ``User.language``, applied on every request after authentication, so it follows them to any
 browser. Official documents ignore it: their generators render under ``translation.override("zh-hans")``.
 """
@@ -10,11 +10,25 @@ import functools
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 OFFICIAL_LANGUAGE = "zh-hans"
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """Django's ``LocaleMiddleware`` without ``Accept-Language``: Chinese unless the visitor chose another language.
+
+    A browser set to English still sees the portal in Chinese first (the province's language and the default);
+    the header's switch sets the cookie this reads.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        translation.activate(chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 class UserLanguageMiddleware:

@@ -114,6 +114,9 @@ def test_public_pages_are_in_english_for_a_visitor_who_chose_it(demo):
 
 
 def test_the_language_is_chosen_in_the_header_and_kept_on_the_user(client, demo):
+    english_browser = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="zh-Hans"' in english_browser.get("/lists/").content.decode()  # Chinese until chosen
+
     response = client.post("/language/", {"language": "en", "next": "/lists/"})
     assert response.status_code == 302 and response["Location"] == "/lists/"
     assert 'lang="en"' in client.get("/lists/").content.decode()
