@@ -722,6 +722,16 @@ class Declaration(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
+        source=State.UNDER_EVALUATION,
+        target=State.SELF_EVALUATED,
+        permission=for_transition(is_provincial),
+        custom={"label": _("评价机构被禁入，另行委托")},
+    )
+    def end_commission(self):
+        """The commissioned evaluator was banned before it submitted: the applicant commissions another."""
+
+    @transition(
+        field=state,
         source=[State.SELF_EVALUATED, State.EVALUATED],
         target=State.CITY_REVIEW,
         permission=for_transition(is_applicant),

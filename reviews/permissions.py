@@ -103,7 +103,7 @@ def may_request_commission(user, declaration) -> Verdict:
     if not declaration.setting.requires_third_party:
         return refused(_("本批次该类别不要求第三方评价。"))
     return verdict(
-        not declaration.commissions.exclude(status=Commission.Status.DECLINED).exists(),
+        not declaration.commissions.exclude(status__in=Commission.CLOSED_STATUSES).exists(),
         _("已委托评价机构，等待对方答复；对方谢绝后才能另行委托。"),
     )
 

@@ -335,7 +335,7 @@ def test_a_ban_lasts_three_years_up_to_the_day_before_it_ends(cast, days_before_
     assert (cast.evaluator.ban_in_force(on) is not None) is banned
 
 
-def test_a_ban_flags_open_commissions_refuses_reports_and_shows_in_the_directory(cast, login, client):
+def test_a_ban_ends_open_commissions_tells_the_applicant_and_shows_in_the_directory(cast, login, client):
     declaration = self_evaluated(cast)
     commission = services.request_commission(declaration, cast.evaluator, user=cast.applicant)
     services.accept_commission(commission.pk, user=cast.evaluator_staff, independence_declaration="独立")
@@ -366,8 +366,11 @@ def test_a_ban_flags_open_commissions_refuses_reports_and_shows_in_the_directory
         },
         follow=True,
     )
-    assert "该机构处于禁入期" in response.content.decode()
-    assert Declaration.objects.get(pk=declaration.pk).state == "under_evaluation"
+    # The ban ended the commission: the banned evaluator no longer reaches the declaration, which is back with
+    # the applicant to commission another evaluator.
+    assert response.status_code == 404
+    assert commission.status == "ended"
+    assert Declaration.objects.get(pk=declaration.pk).state == "self_evaluated"
     end = (timezone.localdate() + timedelta(days=365 * 3 + 1)).year
     assert f"禁入至 {end}年" in client.get("/evaluators/").content.decode()
 
