@@ -59,6 +59,14 @@ def may_view_evaluator(user, evaluator) -> Verdict:
     )
 
 
+def visible_evaluations(user, evaluator, queryset):
+    """The evaluations an evaluator's page lists: the province and the evaluator's own staff see every one;
+    anyone else only those of units already listed, never the score of a declaration still under review."""
+    if is_provincial(user) or (signed_in(user) and is_staff_of(user, evaluator)):
+        return queryset
+    return queryset.filter(commission__declaration__state__in=workflow.LISTED)
+
+
 @rule("reviews.submit_for_approval")
 def may_submit_for_approval(user, evaluator) -> Verdict:
     staff = is_staff_of(user, evaluator)

@@ -496,3 +496,33 @@ def test_the_evaluation_score_groups_and_report_show_to_the_enterprise_city_and_
         .status_code
         == 404
     )
+
+
+def test_the_public_evaluator_page_shows_scores_only_of_units_already_listed(cast, login, client):
+    declaration = self_evaluated(cast)
+    commission = services.request_commission(declaration, cast.evaluator, user=cast.applicant)
+    services.accept_commission(commission.pk, user=cast.evaluator_staff, independence_declaration="独立")
+    login(cast.evaluator_staff).post(
+        f"/reviews/declarations/{declaration.pk}/evaluation/",
+        {
+            **all_met(declaration),
+            "onsite_date": "2026-11-20",
+            "basic_requirements_met": "true",
+            "commitment_accepted": "on",
+            "report": SimpleUploadedFile("报告.pdf", PDF_BYTES),
+            "submit": "1",
+        },
+    )
+    applications.transition(declaration.pk, "submit_to_city", user=cast.applicant)
+    page = f"/evaluators/{cast.evaluator.pk}/"
+    name = cast.wuhan_org.name
+
+    client.logout()
+    assert name not in client.get(page).content.decode()
+    assert name not in login(cast.other_applicant).get(page).content.decode()
+    assert name in login(cast.province).get(page).content.decode()
+    assert name in login(cast.evaluator_staff).get(page).content.decode()
+
+    Declaration.objects.filter(pk=declaration.pk).update(state="listed")
+    client.logout()
+    assert name in client.get(page).content.decode()
