@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -41,3 +42,10 @@ def notification(request, pk):
         notice.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return redirect(notice.url if notice.url and safe else "notifications")
+
+
+def bad_request(request, exception):
+    """400 for a parameter a page cannot use (``BadRequest`` raised with the reason in Chinese); other 400s
+    (Django's own, e.g. a suspicious host) keep their details to the log."""
+    reason = str(exception) if type(exception) is BadRequest else ""
+    return render(request, "400.html", {"reason": reason}, status=400)

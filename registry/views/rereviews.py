@@ -13,7 +13,7 @@ from greenmfg.permissions import allowed, require
 from greenmfg.refusals import refusal_as_form_error
 
 from .. import rereviews, trends
-from ..forms import AnnualReportForm, DecisionForm, OnsiteReportForm
+from ..forms import AnnualReportForm, DecisionForm, OnsiteReportForm, YearForm
 from ..models import AnnualReport, ListedUnit, ReReviewCase
 from ..permissions import (
     may_decide_rereview,
@@ -86,7 +86,7 @@ def case_detail(request, pk):
 
 @allowed(may_export_rereview_results)
 def results_export(request):
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = YearForm.chosen(request, timezone.localdate().year)
     return xlsx_response(rereviews.results_workbook(year), _("三年复核结果-%(year)s.xlsx") % {"year": year})
 
 
@@ -121,7 +121,7 @@ def annual_report(request, pk):
 def annual_reports(request):
     """The city sees which of its listed units filed the year's 动态管理表 (the province sees all)."""
     units = overseen(request.user, ListedUnit.objects.public(), "region_id")
-    year = int(request.GET.get("year") or timezone.localdate().year - 1)
+    year = YearForm.chosen(request, timezone.localdate().year - 1)
     units = units.prefetch_related(
         Prefetch("annual_reports", queryset=AnnualReport.objects.filter(year=year), to_attr="reports")
     )
