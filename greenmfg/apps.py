@@ -7,8 +7,9 @@ class GreenmfgConfig(AppConfig):
     verbose_name = "平台基础"
 
     def ready(self):
-        # Registers the named permission rules that templates ask with {% can %}.
-        from . import permissions  # noqa: F401
+        # Registers the named permission rules that templates ask with {% can %}, and the system check that
+        # each configured office certificate opens.
+        from . import permissions, signing  # noqa: F401
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

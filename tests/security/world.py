@@ -30,9 +30,11 @@ from registry.models import (
     CultivationCandidate,
     ListedUnit,
     ListImport,
+    ListPublication,
     NationalRecommendation,
     Objection,
     Publicity,
+    RereviewAssignment,
     ReReviewCase,
 )
 from reviews import experts, services
@@ -223,6 +225,8 @@ OWNERS = {
     ("objections", "pk"): Objection,
     ("lists", "unit_id"): ListedUnit,
     ("notices", "notice_id"): Publicity,
+    ("publications", "pk"): ListPublication,
+    ("experts", "pk"): RereviewAssignment,
 }
 SLUGS = {
     ("transition", "name"): ["withdraw", "submit_to_city", "recommend"],
