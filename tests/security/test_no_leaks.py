@@ -94,6 +94,9 @@ def test_no_private_marker_reaches_a_user_without_a_relationship(settings, capsy
     assert errors == []
 
 
+READS = {"export", "download"}
+
+
 def fingerprint():
     """Every row of the portal's own tables, as a comparable value."""
     rows = {}
@@ -102,7 +105,10 @@ def fingerprint():
             if model._meta.model_name in {"submission", "notification"}:
                 continue
             columns = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
-            rows[model._meta.label] = sorted(model.objects.values_list(*columns))
+            queryset = model.objects.all()
+            if model._meta.model_name == "auditentry":
+                queryset = queryset.exclude(action__in=READS)  # reading is recorded, and is no change
+            rows[model._meta.label] = sorted(queryset.values_list(*columns))
     return rows
 
 
@@ -112,7 +118,6 @@ OUTSIDERS = [None, "qiye_huangshi", "pingjia2", "zhuanjia6"]
 
 def test_state_changing_posts_by_users_without_the_right_change_no_row(settings, capsys):
     users = world.build(settings)
-    before = fingerprint()
     started, requests = time.monotonic(), 0
     changed = []
     posts = [
@@ -122,6 +127,7 @@ def test_state_changing_posts_by_users_without_the_right_change_no_row(settings,
         user = users.get(username) if username else None
         entitled = world.entitled_declarations(user)
         client = client_for(user)
+        before = fingerprint()  # after signing in, which is itself recorded
         for instance in posts:
             declaration = instance.objects.get("pk")
             if declaration and declaration[0].__name__ == "Declaration" and declaration[1] in entitled:
