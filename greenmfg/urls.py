@@ -9,6 +9,8 @@ from registry.views.public import home
 from . import views
 from .languages import choose_language
 
+handler400 = "greenmfg.views.bad_request"
+
 urlpatterns = [
     path("", home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
