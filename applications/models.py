@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from greenmfg.generations import BumpingQuerySet
 from greenmfg.identifiers import normalise_credit_code, validate_credit_code, validate_credit_code_format
 from greenmfg.models import Region
 from greenmfg.permissions import for_transition, is_provincial
@@ -78,6 +79,8 @@ class Organisation(models.Model):
         blank=True,
         through="Membership",
     )
+
+    objects = BumpingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("申报单位")
@@ -500,7 +503,7 @@ def validate_mobile(value):
         raise ValidationError(_("手机号码应为11位数字，以1开头。"))
 
 
-class DeclarationQuerySet(models.QuerySet):
+class DeclarationQuerySet(BumpingQuerySet):
     def for_lists(self):
         return self.select_related("organisation", "region", "batch")
 

@@ -13,6 +13,7 @@ from applications.models import (
     default_publicity_day_kind,
     default_publicity_length,
 )
+from greenmfg.generations import BumpingQuerySet
 from greenmfg.identifiers import normalise_credit_code, validate_credit_code
 from greenmfg.models import Region
 from greenmfg.storage import private_storage
@@ -85,7 +86,7 @@ class ListLevel(models.TextChoices):
     NATIONAL = "national", _("国家级")
 
 
-class PublicityQuerySet(models.QuerySet):
+class PublicityQuerySet(BumpingQuerySet):
     def with_pending_objections(self):
         """Each notice with ``pending_objections``, the objections still waiting on the province, in one query."""
         return self.annotate(
@@ -173,6 +174,8 @@ class Objection(models.Model):
     )
     handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
+    objects = BumpingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("异议")
         verbose_name_plural = _("异议")
@@ -191,6 +194,8 @@ class ListPublication(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     published_on = models.DateField(_("发布日期"))
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = BumpingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("名单发布")
@@ -259,7 +264,7 @@ class ListImport(models.Model):
         return f"{self.original_name} {self.uploaded_at:%Y-%m-%d}"
 
 
-class ListedUnitQuerySet(models.QuerySet):
+class ListedUnitQuerySet(BumpingQuerySet):
     def public(self):
         """What the public lists show: every published unit not removed, ready for a list page."""
         return self.for_lists().published().exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
@@ -382,6 +387,8 @@ class ReReviewCase(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_on = models.DateField(_("复核决定日期"), null=True, blank=True)
+
+    objects = BumpingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("三年复核")

@@ -7,4 +7,14 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         # Registers the named permission rules that templates ask with {% can %}.
+        # What the cached evaluator directory and the dashboards show (greenmfg/generations.py).
+        from greenmfg.generations import EVALUATORS, WORK, watch
+
         from . import permissions  # noqa: F401
+        from .models import Assignment, Ban, Commission, Evaluation, Evaluator, Evidence, Project, StaffMember
+
+        for model in (Evaluator, Commission, Evaluation, Ban):
+            watch(model, EVALUATORS, WORK)
+        for model in (StaffMember, Project, Evidence):
+            watch(model, EVALUATORS)
+        watch(Assignment, WORK)

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from applications import workflow
 from applications.models import Category, Declaration
 from greenmfg.downloads import xlsx_response
+from greenmfg.generations import DECLARATIONS, EVALUATORS, LISTS, PUBLICITY
+from greenmfg.public_cache import public_page
 from reviews.models import Evaluator
 
 from .. import exports
@@ -16,6 +18,7 @@ from ..filters import public_units
 from ..models import ListedUnit, Publicity
 
 
+@public_page(LISTS, PUBLICITY, EVALUATORS, DECLARATIONS)
 def home(request):
     """The public portal's front page: the programme in numbers, the open notices, the way in."""
     listed = ListedUnit.objects.published().exclude(review_status=ListedUnit.ReviewStatus.REMOVED).order_by()
@@ -32,12 +35,14 @@ def home(request):
     return render(request, "home.html", context)
 
 
+@public_page(LISTS)
 def listed_units(request):
     filterset = public_units(request.GET)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     return render(request, "registry/list.html", {"page": page, "filterset": filterset})
 
 
+@public_page(LISTS)
 def listed_units_export(request):
     """The list as .xlsx, for anyone: exactly the rows the same query parameters show on /lists/."""
     units = public_units(request.GET).qs
@@ -45,6 +50,7 @@ def listed_units_export(request):
     return xlsx_response(exports.list_workbook(units.iterator(chunk_size=2000)), filename)
 
 
+@public_page(LISTS)
 def listed_unit(request, pk):
     unit = get_object_or_404(ListedUnit.objects.public(), pk=pk)
     others = (

@@ -15,8 +15,10 @@ from applications import permissions as declaration_permissions
 from applications.answers import indicator_rows, parse_answers, year_labels
 from applications.models import Declaration, Policy
 from applications.scoring import Answer, score
+from greenmfg.generations import EVALUATORS
 from greenmfg.models import AuditEntry
 from greenmfg.permissions import allowed, require
+from greenmfg.public_cache import public_page
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 from greenmfg.shortcuts import get_visible_or_404
 
@@ -73,6 +75,7 @@ def _with_yearly_counts(evaluators, year):
     return evaluators
 
 
+@public_page(EVALUATORS)
 def directory(request):
     """公开自我声明: every approved evaluator, its qualifications and evidence, this year's evaluations, bans."""
     filterset = EvaluatorFilter(request.GET, queryset=_directory_queryset())
