@@ -7,8 +7,17 @@ class GreenmfgConfig(AppConfig):
     verbose_name = "平台基础"
 
     def ready(self):
+        from guardian.models import GroupObjectPermission, UserObjectPermission
+
         # Registers the named permission rules that templates ask with {% can %}.
         from . import permissions  # noqa: F401
+        from .generations import WORK, watch, watch_m2m
+        from .models import User
+
+        # A user's roles and object permissions decide the panels of their dashboard (greenmfg/dashboard.py).
+        watch_m2m(User.groups.through, WORK)
+        watch(UserObjectPermission, WORK)
+        watch(GroupObjectPermission, WORK)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -15,7 +15,7 @@ import time
 
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +88,17 @@ def watch(model, *areas):
     _watched[model] = tuple(dict.fromkeys(_watched.get(model, ()) + areas))
     post_save.connect(_on_write, sender=model, dispatch_uid=f"generations:save:{model._meta.label}")
     post_delete.connect(_on_write, sender=model, dispatch_uid=f"generations:delete:{model._meta.label}")
+
+
+def _on_m2m(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        bump_for(sender)
+
+
+def watch_m2m(through, *areas):
+    """Every change to a many-to-many relation (``Model.field.through``) bumps ``areas``."""
+    _watched[through] = tuple(dict.fromkeys(_watched.get(through, ()) + areas))
+    m2m_changed.connect(_on_m2m, sender=through, dispatch_uid=f"generations:m2m:{through._meta.label}")
 
 
 class BumpingQuerySet(models.QuerySet):

@@ -7,13 +7,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .dashboard import panels_for
+from .dashboard import rendered_panels
 from .models import Notification
 
 
 @login_required
 def dashboard(request):
-    return render(request, "dashboard.html", {"panels": panels_for(request.user)})
+    return render(request, "dashboard.html", {"panels": rendered_panels(request)})
 
 
 @login_required
