@@ -29,7 +29,7 @@ def test_a_transition_shows_on_the_officials_kept_dashboard(cast, login, django_
     official = login(cast.wuhan_official)
     rendered, text = queries(official, "/dashboard/")
     assert cast.wuhan_org.name not in text
-    kept, again = queries(official, "/dashboard/")
+    kept, _text = queries(official, "/dashboard/")
     assert kept < rendered  # the panels came from the cache
 
     with django_capture_on_commit_callbacks(execute=True):
