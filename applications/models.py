@@ -507,6 +507,12 @@ class DeclarationQuerySet(BumpingQuerySet):
     def for_lists(self):
         return self.select_related("organisation", "region", "batch")
 
+    def for_rows(self):
+        """Only what a row of applications/_declaration_rows.html shows."""
+        return self.select_related("organisation", "region").only(
+            "state", "category", "product_name", "updated_at", "organisation__name", "region__name"
+        )
+
 
 class Declaration(FSMModelMixin, models.Model):
     """申报: one application of one organisation, in one category, in one batch.

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from greenmfg.downloads import pdf_response
 from greenmfg.models import AuditEntry
+from greenmfg.pagination import KeysetPage
 from greenmfg.permissions import allowed, require
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 from greenmfg.shortcuts import get_visible_or_404
@@ -43,9 +43,9 @@ def _editable(request, pk):
 
 @login_required
 def declaration_list(request):
-    visible = permissions.visible_declarations(request.user, Declaration.objects.for_lists())
+    visible = permissions.visible_declarations(request.user, Declaration.objects.for_rows())
     filterset = DeclarationFilter(request.GET, queryset=visible)
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    page = KeysetPage(filterset.qs, request.GET)
     return render(request, "applications/declaration_list.html", {"page": page, "filterset": filterset})
 
 
