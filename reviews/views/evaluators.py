@@ -4,6 +4,8 @@ and commissioning and evaluating a declaration."""
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -53,12 +55,11 @@ from ..permissions import (
 # The public directory
 
 
+DIRECTORY_PAGE = 20
+
+
 def _directory_queryset():
-    return (
-        Evaluator.objects.approved()
-        .select_related("region")
-        .prefetch_related("roster", "projects", "evidence", "bans")
-    )
+    return Evaluator.objects.approved().select_related("region").order_by("name", "pk")
 
 
 def _with_yearly_counts(evaluators, year):
@@ -79,8 +80,13 @@ def _with_yearly_counts(evaluators, year):
 def directory(request):
     """公开自我声明: every approved evaluator, its qualifications and evidence, this year's evaluations, bans."""
     filterset = EvaluatorFilter(request.GET, queryset=_directory_queryset())
-    evaluators = _with_yearly_counts(list(filterset.qs), timezone.localdate().year)
-    return render(request, "reviews/directory.html", {"filterset": filterset, "evaluators": evaluators})
+    page = Paginator(filterset.qs, DIRECTORY_PAGE).get_page(request.GET.get("page"))
+    # Rosters, projects, evidence and bans only for the page's evaluators, not the whole directory's.
+    evaluators = list(page.object_list)
+    prefetch_related_objects(evaluators, "roster", "projects", "evidence", "bans")
+    evaluators = _with_yearly_counts(evaluators, timezone.localdate().year)
+    context = {"filterset": filterset, "evaluators": evaluators, "page": page}
+    return render(request, "reviews/directory.html", context)
 
 
 def evaluator_detail(request, pk):
