@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole benchmark in one run: seed → pages (in process) → HTTP against the ceiling.
 #
-#   bash bench/run.sh                    # national scale: 100,000 declarations, 1,000,000 audit rows, 20,000 listed
+#   bash bench/run.sh      # national scale: 100,000 declarations, 1,000,000 audit rows, 20,000 listed, 1,000 evaluators
 #   BENCH_DECLARATIONS=10000 BENCH_AUDIT=100000 BENCH_LISTED=2000 bash bench/run.sh   # quick
 #
 # Seeds the database BENCH_DB (default greenmfg_bench; created, migrated, demo_data, bench/seed.py) unless it is
@@ -32,7 +32,7 @@ if ! "${PSQL[@]}" -d "$DB" -c "select 1 from applications_declaration limit 1" 2
   "$PYTHON" manage.py migrate -v0
   "$PYTHON" manage.py demo_data >/dev/null
   "$PYTHON" bench/seed.py --declarations "${BENCH_DECLARATIONS:-100000}" --audit "${BENCH_AUDIT:-1000000}" \
-    --listed "${BENCH_LISTED:-20000}"
+    --listed "${BENCH_LISTED:-20000}" --evaluators "${BENCH_EVALUATORS:-1000}"
   echo "seeded in $(( $(date +%s) - started )) s (migrate + demo_data + seed)"
 else
   "$PYTHON" manage.py migrate -v0
