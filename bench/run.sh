@@ -83,7 +83,7 @@ print(f\"{c.get('workers')} {c.get('worker_class', 'sync')} workers × {c.get('t
 
 "$PYTHON" bench/ceiling.py --base "http://127.0.0.1:$PORT" --sessions "$WORK/sessions" \
   --duration "${BENCH_DURATION:-8}" --connections "${BENCH_CONNECTIONS:-16}" --title "${BENCH_TITLE:-latest}" \
-  --note "git $(git rev-parse --short HEAD); gunicorn.conf.py: $CONFIG; $(nproc) CPUs; $("${PSQL[@]}" -d "$DB" -c 'select count(*) from applications_declaration') declarations"
+  --note "git ${BENCH_GIT:-$(git rev-parse --short HEAD)}; gunicorn.conf.py: $CONFIG; $(nproc) CPUs; $("${PSQL[@]}" -d "$DB" -c 'select count(*) from applications_declaration') declarations"
 
 if grep -qiE "error|exception" "$WORK/gunicorn.log"; then
   echo "--- gunicorn log ---"
