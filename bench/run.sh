@@ -31,7 +31,7 @@ if ! "${PSQL[@]}" -d "$DB" -c "select 1 from applications_declaration limit 1" 2
   started=$(date +%s)
   "$PYTHON" manage.py migrate -v0
   "$PYTHON" manage.py demo_data >/dev/null
-  "$PYTHON" bench/seed.py --declarations "${BENCH_DECLARATIONS:-100000}" --audit "${BENCH_AUDIT:-1000000}" \
+  DB_STATEMENT_TIMEOUT_MS=0 "$PYTHON" bench/seed.py --declarations "${BENCH_DECLARATIONS:-100000}" --audit "${BENCH_AUDIT:-1000000}" \
     --listed "${BENCH_LISTED:-20000}" --evaluators "${BENCH_EVALUATORS:-1000}"
   echo "seeded in $(( $(date +%s) - started )) s (migrate + demo_data + seed)"
 else
