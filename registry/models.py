@@ -231,6 +231,41 @@ class NationalRecommendation(models.Model):
         return f"{self.unit} {self.year}"
 
 
+class ListExport(models.Model):
+    """名单 as .xlsx, too long to build during a request: built by a Celery worker, one per filter and version of
+    the lists' data (greenmfg/generations.py), and downloaded again by anyone asking the same until the data
+    changes."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("生成失败")
+
+    query = models.CharField(max_length=500)  # the filters, as a sorted query string
+    version = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    rows = models.PositiveIntegerField(default=0)
+    written = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/%Y/", storage=private_storage, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("名单导出")
+        verbose_name_plural = _("名单导出")
+        constraints = [
+            models.UniqueConstraint(fields=["query", "version"], name="one_export_per_filter_and_version")
+        ]
+
+    def __str__(self):
+        return f"{self.query or '*'} @{self.version}"
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.written / self.rows)) if self.rows else 0
+
+
 class ListImport(models.Model):
     """An uploaded published list: parsed into a dry run first, written only when confirmed, revertible.
 
