@@ -11,7 +11,9 @@
 # bench/ceiling.py (wrk if installed). Results go to bench/results.md under BENCH_TITLE. The server is stopped on
 # exit (also on error or Ctrl-C). Environment: BENCH_PORT (8123), BENCH_DURATION (8 s per URL),
 # BENCH_CONNECTIONS (16), BENCH_REQUESTS (10, in-process requests per page), BENCH_REDIS_URL
-# (redis://127.0.0.1:6379/6, cleared at the start of the HTTP run), BENCH_SKIP_PAGES=1 (HTTP only).
+# (redis://127.0.0.1:6379/6, cleared at the start of the HTTP run), BENCH_SKIP_PAGES=1 (HTTP only), BENCH_ONLY
+# (only pages whose label contains it, beside the ceiling). gunicorn.conf.py reads WEB_CONCURRENCY, WEB_THREADS and
+# WEB_WORKER_CLASS, so other server configurations can be compared on the same data.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -83,6 +85,7 @@ print(f\"{c.get('workers')} {c.get('worker_class', 'sync')} workers × {c.get('t
 
 "$PYTHON" bench/ceiling.py --base "http://127.0.0.1:$PORT" --sessions "$WORK/sessions" \
   --duration "${BENCH_DURATION:-8}" --connections "${BENCH_CONNECTIONS:-16}" --title "${BENCH_TITLE:-latest}" \
+  ${BENCH_ONLY:+--only "$BENCH_ONLY"} \
   --note "git ${BENCH_GIT:-$(git rev-parse --short HEAD)}; gunicorn.conf.py: $CONFIG; $(nproc) CPUs; $("${PSQL[@]}" -d "$DB" -c 'select count(*) from applications_declaration') declarations"
 
 if grep -qiE "error|exception" "$WORK/gunicorn.log"; then
