@@ -629,6 +629,12 @@ class Declaration(FSMModelMixin, models.Model):
             models.Index(fields=["region", "-updated_at", "-id"], name="declaration_region_recent"),
         ]
 
+    def __str__(self):
+        label = self.get_category_display()
+        if self.product_name:
+            return f"{self.organisation} · {self.product_name}（{label}）"
+        return f"{self.organisation}（{label}）"
+
     # Django's get_FOO_display() rebuilds a lookup of every choice on each call: a third of a 50-row queue's time.
     def get_state_display(self):
         try:
@@ -641,12 +647,6 @@ class Declaration(FSMModelMixin, models.Model):
             return Category(self.category).label
         except ValueError:
             return self.category
-
-    def __str__(self):
-        label = self.get_category_display()
-        if self.product_name:
-            return f"{self.organisation} · {self.product_name}（{label}）"
-        return f"{self.organisation}（{label}）"
 
     @property
     def setting(self):
