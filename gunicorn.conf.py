@@ -23,7 +23,9 @@ threads = int(os.environ.get("WEB_THREADS", "8"))
 timeout = 30
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so a slow leak never accumulates.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle workers now and then so a slow leak never accumulates. Not every 2,000 requests: a cached page is served
+# hundreds of times a second, and each recycle stalls the requests queued on that worker for its restart (seconds
+# on a busy machine; the benchmark's p99 showed it).
+max_requests = 50000
+max_requests_jitter = 5000
 accesslog = "-"
