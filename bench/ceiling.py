@@ -131,7 +131,8 @@ def main():
         if user:
             headers["Cookie"] = f"sessionid={sessions[user]}"
         check(args.base, path, headers)
-        generator(args.base, path, headers, 1, 2)  # warm-up: every worker has imported and connected
+        # Warm-up at full load: every worker and thread has loaded the URLconf and connected to the database.
+        generator(args.base, path, headers, 2, args.connections)
         row = generator(args.base, path, headers, args.duration, args.connections)
         rows.append((label, path, row))
         print(
