@@ -638,13 +638,13 @@ class Declaration(FSMModelMixin, models.Model):
     # Django's get_FOO_display() rebuilds a lookup of every choice on each call: a third of a 50-row queue's time.
     def get_state_display(self):
         try:
-            return self.State(self.state).label
+            return str(self.State(self.state).label)
         except ValueError:
             return self.state
 
     def get_category_display(self):
         try:
-            return Category(self.category).label
+            return str(Category(self.category).label)
         except ValueError:
             return self.category
 

@@ -7,15 +7,10 @@ from dataclasses import dataclass, field
 from importlib import import_module
 
 from django.apps import apps
-from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from . import generations
-
-# A bound on anything the generations do not see (a date passing); every change through the portal is seen.
-PANELS_SECONDS = 10 * 60
+from .public_cache import users_fragment
 
 
 @dataclass
@@ -44,12 +39,10 @@ def panels_for(user) -> list[Panel]:
 
 def rendered_panels(request) -> str:
     """The user's panels as HTML, kept per user until the work changes (``generations.WORK``) or the day does."""
-    user = request.user
-    numbers = generations.current(generations.WORK)
-    key = numbers and f"dashboard:{user.pk}:{timezone.localdate()}:{numbers[0]}"
-    html = cache.get(key) if key else None
-    if html is None:
-        html = render_to_string("includes/dashboard_panels.html", {"panels": panels_for(user)}, request)
-        if key:
-            cache.set(key, str(html), PANELS_SECONDS)
-    return mark_safe(html)  # rendered by our own template, escaped there
+    return users_fragment(
+        request,
+        [generations.WORK],
+        lambda: render_to_string(
+            "includes/dashboard_panels.html", {"panels": panels_for(request.user)}, request
+        ),
+    )

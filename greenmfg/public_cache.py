@@ -15,10 +15,14 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
+from django.utils.safestring import mark_safe
 
 from . import generations
 
 CACHE_SECONDS = 24 * 60 * 60
+# Per-user fragments: a bound on anything the generations do not see (a date passing); every change made through
+# the portal is seen.
+FRAGMENT_SECONDS = 10 * 60
 # Headers a stored page keeps; the middleware adds the rest on every response, cached or not.
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
 
@@ -84,3 +88,22 @@ def public_page(*areas):
         return wrapper
 
     return decorator
+
+
+def users_fragment(request, areas, render) -> str:
+    """HTML that ``render()`` makes for this user and URL, kept until one of ``areas`` changes (or the day does).
+
+    For signed-in pages (the dashboard's panels, the work queue): what a user sees depends on who they are (their
+    roles and object permissions bump ``generations.WORK``) and on their city, both in the key.
+    """
+    numbers = generations.current(*areas)
+    if numbers is None:
+        return render()
+    user = request.user
+    identity = f"{user.pk}|{user.city_id}|{request.get_full_path()}|{timezone.localdate()}|{numbers}"
+    key = f"user-fragment:{hashlib.sha256(identity.encode()).hexdigest()}"
+    html = cache.get(key)
+    if html is None:
+        html = str(render())
+        cache.set(key, html, FRAGMENT_SECONDS)
+    return mark_safe(html)  # rendered by our own templates, escaped there

@@ -1,4 +1,5 @@
-"""The dashboard's panels are kept per user and rendered again once a transition changes what waits."""
+"""The dashboard's panels and the declaration queue are kept per user and rendered again once a transition
+changes what waits."""
 
 import pytest
 from django.db import connection
@@ -18,7 +19,8 @@ def queries(client, url):
     return len(captured), response.content.decode()
 
 
-def test_a_transition_shows_on_the_officials_kept_dashboard(cast, login, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize("url", ["/dashboard/", "/declarations/?state=city_review"])
+def test_a_transition_shows_on_the_officials_kept_page(cast, login, django_capture_on_commit_callbacks, url):
     declaration = applications.create_declaration(
         organisation=cast.wuhan_org,
         user=cast.applicant,
@@ -27,15 +29,15 @@ def test_a_transition_shows_on_the_officials_kept_dashboard(cast, login, django_
     )
     ready_to_submit(declaration, cast.applicant)
     official = login(cast.wuhan_official)
-    rendered, text = queries(official, "/dashboard/")
+    rendered, text = queries(official, url)
     assert cast.wuhan_org.name not in text
-    kept, _text = queries(official, "/dashboard/")
-    assert kept < rendered  # the panels came from the cache
+    kept, _text = queries(official, url)
+    assert kept < rendered  # the rows came from the cache
 
     with django_capture_on_commit_callbacks(execute=True):
         for name in ("submit_self_evaluation", "submit_to_city"):
             applications.transition(declaration.pk, name, user=cast.applicant)
-    _count, text = queries(official, "/dashboard/")
+    _count, text = queries(official, url)
     assert cast.wuhan_org.name in text
 
 
