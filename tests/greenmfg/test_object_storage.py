@@ -169,7 +169,7 @@ def multipart(fields, file_field, filename, content):
 
 
 @pytest.fixture
-def three_web_processes(transactional_db, s3_endpoint, bucket, tmp_path):
+def three_web_processes(s3_endpoint, bucket, tmp_path):
     _client, name = bucket
     database = connection.settings_dict
     environment = {
@@ -225,6 +225,9 @@ def three_web_processes(transactional_db, s3_endpoint, bucket, tmp_path):
             server.wait(timeout=30)
 
 
+# Committed rows (other processes read them); serialized rollback so that the flush afterwards leaves the database
+# as the next transactional test with serialized_rollback expects it.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_journey_alternating_between_three_web_processes(cast, three_web_processes, bucket, tmp_path):
     first, second, third = three_web_processes
     client, name = bucket
