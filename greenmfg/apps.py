@@ -9,8 +9,9 @@ class GreenmfgConfig(AppConfig):
     def ready(self):
         from guardian.models import GroupObjectPermission, UserObjectPermission
 
-        # Registers the named permission rules that templates ask with {% can %}.
-        from . import permissions  # noqa: F401
+        # Registers the named permission rules that templates ask with {% can %}, and the system check that
+        # each configured office certificate opens.
+        from . import permissions, signing  # noqa: F401
         from .generations import WORK, watch, watch_m2m
         from .models import User
 

@@ -150,3 +150,9 @@ def is_expert_user(user, obj=None) -> Verdict:
 def is_administrator(user, obj=None) -> Verdict:
     """Reaches the Django admin (系统管理)."""
     return verdict(signed_in(user) and user.is_staff, _("只有系统管理员可以执行此操作。"))
+
+
+@rule("view_audit")
+def may_view_audit(user, obj=None) -> Verdict:
+    """The audit administrator (审计管理员) reads the audit trail and exports it; nobody changes it."""
+    return verdict(signed_in(user) and user.has_role(Role.AUDITOR), _("只有审计管理员可以查看审计记录。"))

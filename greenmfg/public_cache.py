@@ -25,6 +25,8 @@ CACHE_SECONDS = 24 * 60 * 60
 FRAGMENT_SECONDS = 10 * 60
 # Headers a stored page keeps; the middleware adds the rest on every response, cached or not.
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
+# Attributes the middleware reads from the response: an export served from the cache is audited all the same.
+KEPT_ATTRIBUTES = ("audited",)
 
 
 def _servable(request):
@@ -77,11 +79,17 @@ def public_page(*areas):
                 response = HttpResponse(stored["content"])
                 for name, value in stored["headers"]:
                     response[name] = value
+                for name, value in stored.get("attributes", {}).items():
+                    setattr(response, name, value)
                 return _validators(response, etag, changed_at)
             response = view(request, *args, **kwargs)
             if _storable(request, response):
                 headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
-                cache.set(key, {"content": response.content, "headers": headers}, CACHE_SECONDS)
+                attributes = {
+                    name: getattr(response, name) for name in KEPT_ATTRIBUTES if hasattr(response, name)
+                }
+                stored = {"content": response.content, "headers": headers, "attributes": attributes}
+                cache.set(key, stored, CACHE_SECONDS)
                 _validators(response, etag, changed_at)
             return response
 

@@ -5,10 +5,12 @@ Nothing set gives the embedded default: SQLite beside the code and Celery tasks 
 hardening that ``manage.py check --deploy`` asks for.
 """
 
+import os
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,6 +44,8 @@ ENVIRONMENT = {
     "TRUSTED_PROXIES": (list, []),
     "BACKUP_DIR": (str, str(BASE_DIR / "var" / "backups")),
     "BACKUP_KEEP": (int, 7),
+    "AUDIT_RETENTION_DAYS": (int, 180),
+    "AUDIT_ARCHIVE_DIR": (str, str(BASE_DIR / "var" / "audit-archive")),
 }
 env = environ.Env(**ENVIRONMENT)
 
@@ -65,6 +69,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_ratelimit",
+    "pgtrigger",
+    "csp",
     "greenmfg",
     "applications",
     "reviews",
@@ -74,6 +80,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "greenmfg.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "greenmfg.middleware.ClientAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -82,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "greenmfg.downloads.AuditDownloadsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "greenmfg.submissions.OncePerSubmissionMiddleware",
@@ -247,7 +256,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # With the cache unreachable the limit is not enforced (logged by greenmfg.cache) rather than refusing objections.
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = True
-SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
+# django_ratelimit.W001 only compares the backend's dotted path with a list that predates Django's own Redis cache:
+# ForgivingRedisCache is Django's RedisCache (atomic INCR, shared by every process), which the limit needs.
+SILENCED_SYSTEM_CHECKS = (
+    ["django_ratelimit.W001"] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
+)
 # Behind a reverse proxy the client address comes from X-Forwarded-For, but only when the request arrives from
 # one of these addresses (greenmfg.middleware.ClientAddressMiddleware); otherwise the header is ignored.
 TRUSTED_PROXIES = env("TRUSTED_PROXIES")
@@ -263,6 +276,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "greenmfg.tasks.sweep_outbox",
         "schedule": 30,
     },
+    "read-stalled-imports": {
+        "task": "registry.tasks.read_stalled_imports",
+        "schedule": 60,
+    },
     "remove-orphan-files": {
         "task": "greenmfg.tasks.remove_orphan_files",
         "schedule": crontab(hour=3, minute=30),
@@ -274,6 +291,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-deadline-reminders": {
         "task": "registry.notify.send_deadline_reminders",
         "schedule": crontab(hour=8, minute=0),
+    },
+    "archive-audit": {
+        "task": "greenmfg.tasks.archive_audit",
+        "schedule": crontab(day_of_month=1, hour=2, minute=30),
     },
 }
 
@@ -290,6 +311,16 @@ EMAIL_TIMEOUT = 20
 SITE_URL = env("SITE_URL")
 # Reminders go out this many days before each batch deadline.
 DEADLINE_REMINDER_DAYS = env("DEADLINE_REMINDER_DAYS")
+# Events alike for one person (20 recommendations at once) become one notice while it is unread and not yet
+# e-mailed, for at most this many hours; its e-mail leaves this many seconds after the first event, listing all.
+# With Celery eager (no worker to send later) the e-mail leaves at once: one transaction's events are still one.
+# 名单导入: a PDF of more pages than this is read by a worker, its progress shown (2,000 rows ≈ 54 pages ≈ 13 s of
+# CPU); shorter files are read in the request.
+IMPORT_BACKGROUND_PAGES = env.int("IMPORT_BACKGROUND_PAGES", default=10)
+NOTIFICATION_GROUPING_WINDOW = env.int("NOTIFICATION_GROUPING_WINDOW", default=24)
+NOTIFICATION_GROUPING_DELAY = env.int(
+    "NOTIFICATION_GROUPING_DELAY", default=0 if CELERY_TASK_ALWAYS_EAGER else 120
+)
 
 LOGGING = {
     "version": 1,
@@ -297,6 +328,43 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"greenmfg": {"level": "INFO"}},
+}
+
+# Content-Security-Policy without 'unsafe-inline': every script and style comes from our static files (greenmfg.js
+# does what inline handlers did; htmx's injected indicator styles are off in base.html and live in greenmfg.css).
+# Pico's icons are data: SVGs. The PDFs are rendered server-side by WeasyPrint, where no policy applies.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+# The portal needs none of the browser's powerful features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
 }
 
 if not DEBUG:
@@ -318,3 +386,15 @@ BACKUP_DIR = env("BACKUP_DIR")
 BACKUP_KEEP = env("BACKUP_KEEP")
 # Listed units file their yearly 动态管理表 by this month-day.
 ANNUAL_REPORT_DEADLINE = env("ANNUAL_REPORT_DEADLINE")
+# 网络安全法 §21: audit entries are kept at least this many days in the database; older ones are moved to gzipped
+# JSON-lines files here (manage.py archive_audit, monthly by beat), each file's SM3 hash recorded in the chain.
+AUDIT_RETENTION_DAYS = max(env("AUDIT_RETENTION_DAYS"), 180)
+AUDIT_ARCHIVE_DIR = env("AUDIT_ARCHIVE_DIR")
+# The certificates the portal signs issued PDFs with, per office (README: Signed documents): the province as
+# OFFICE_CERTIFICATE_PROVINCE, a city by its division code as OFFICE_CERTIFICATE_420100; each a PKCS#12 file
+# path, its passphrase in the same name + _PASSPHRASE. Read by prefix, so not in ENVIRONMENT. None: unsigned.
+OFFICE_CERTIFICATES = {
+    name.removeprefix("OFFICE_CERTIFICATE_").lower(): (path, os.environ.get(f"{name}_PASSPHRASE", ""))
+    for name, path in os.environ.items()
+    if name.startswith("OFFICE_CERTIFICATE_") and not name.endswith("_PASSPHRASE") and path
+}

@@ -2,14 +2,14 @@
 
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications import workflow
 from applications.models import Category, Declaration
-from greenmfg.downloads import xlsx_response
+from greenmfg.downloads import private_file, xlsx_response
 from greenmfg.generations import DECLARATIONS, EVALUATORS, LISTS, PUBLICITY
 from greenmfg.public_cache import public_page
 from reviews.models import Evaluator
@@ -80,4 +80,4 @@ def listed_units_export_download(request, pk):
     if not export.file:
         raise Http404
     filename = _("湖北省绿色制造名单-%(date)s.xlsx") % {"date": f"{export.finished_at.astimezone():%Y-%m-%d}"}
-    return FileResponse(export.file.open("rb"), as_attachment=True, filename=filename)
+    return private_file(export.file, subject=export, filename=filename)

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from applications import workflow
-from greenmfg.downloads import pdf_response
+from greenmfg.downloads import pdf_response, private_file
 from greenmfg.generations import PUBLICITY
 from greenmfg.permissions import allowed, require
 from greenmfg.public_cache import public_page
@@ -44,6 +44,7 @@ def publicity_create(request):
                 [d.pk for d in data["declarations"]],
                 user=request.user,
                 title=data["title"],
+                document_number=data["document_number"],
                 batch=data["batch"],
                 length=data["length"],
                 day_kind=data["day_kind"] or None,
@@ -184,4 +185,4 @@ def objection_evidence(request, pk):
     require(may_handle_objections, request.user, objection.publicity)
     if not objection.evidence:
         raise Http404
-    return FileResponse(objection.evidence.open("rb"), as_attachment=True)
+    return private_file(objection.evidence, subject=objection)

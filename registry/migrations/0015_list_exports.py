@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0011_merge_0008_annual_report_inputs_0010_claims'),
+        ('registry', '0014_publicity_document_number'),
     ]
 
     operations = [
