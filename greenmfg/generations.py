@@ -34,8 +34,16 @@ def _key(area):
 
 def current(*areas) -> tuple[int, ...] | None:
     """The areas' generations, or None when the cache cannot say (then nothing may be served from it)."""
+    return with_change_time(*areas)[0]
+
+
+def with_change_time(*areas) -> tuple[tuple[int, ...] | None, float | None]:
+    """The areas' generations (None when the cache cannot say) and when the last of them changed (seconds since
+    the epoch, for Last-Modified; None if never), in one round trip to the cache when they are known."""
     keys = [_key(area) for area in areas]
-    found = cache.get_many(keys)
+    times = [f"{key}:at" for key in keys]
+    found = cache.get_many(keys + times)
+    changed = max((found[key] for key in times if key in found), default=None)
     missing = [key for key in keys if key not in found]
     for key in missing:
         # A fresh number never equals an old one: counters start at the clock in nanoseconds and grow by one
@@ -43,15 +51,9 @@ def current(*areas) -> tuple[int, ...] | None:
         cache.add(key, time.time_ns(), timeout=None)
     if missing:
         found = cache.get_many(keys)
-    if len(found) != len(keys):
-        return None
-    return tuple(found[key] for key in keys)
-
-
-def changed_at(*areas) -> float | None:
-    """When the last of these areas changed (seconds since the epoch), for Last-Modified."""
-    found = cache.get_many([f"{_key(area)}:at" for area in areas])
-    return max(found.values()) if found else None
+    if any(key not in found for key in keys):
+        return None, changed
+    return tuple(found[key] for key in keys), changed
 
 
 def _bump_now(areas):

@@ -63,10 +63,9 @@ def public_page(*areas):
         def wrapper(request, *args, **kwargs):
             if not _servable(request):
                 return view(request, *args, **kwargs)
-            numbers = generations.current(*areas)
+            numbers, changed_at = generations.with_change_time(*areas)
             if numbers is None:  # the cache is away: render, store nothing
                 return view(request, *args, **kwargs)
-            changed_at = generations.changed_at(*areas)
             identity = f"{request.get_full_path()}|{timezone.localdate()}|{numbers}"
             digest = hashlib.sha256(identity.encode()).hexdigest()
             etag = f'"{digest[:32]}"'
