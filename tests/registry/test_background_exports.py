@@ -20,7 +20,9 @@ def eager(monkeypatch):
 
 
 def rows_of(content):
-    return list(load_workbook(BytesIO(content)).active.iter_rows(min_row=3, values_only=True))  # title, header
+    return list(
+        load_workbook(BytesIO(content)).active.iter_rows(min_row=3, values_only=True)
+    )  # title, header
 
 
 def test_a_long_export_is_built_in_the_background_once_per_filter_until_the_lists_change(
