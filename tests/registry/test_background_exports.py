@@ -20,9 +20,8 @@ def eager(monkeypatch):
 
 
 def rows_of(content):
-    return list(
-        load_workbook(BytesIO(content)).active.iter_rows(min_row=3, values_only=True)
-    )  # title, header
+    """The data rows, below the title and the header (greenmfg/xlsx.py)."""
+    return list(load_workbook(BytesIO(content)).active.iter_rows(min_row=3, values_only=True))
 
 
 def test_a_long_export_is_built_in_the_background_once_per_filter_until_the_lists_change(
