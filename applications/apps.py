@@ -11,9 +11,10 @@ class ApplicationsConfig(AppConfig):
         from greenmfg.generations import DECLARATIONS, EVALUATORS, LISTS, PUBLICITY, WORK, watch
 
         from . import permissions  # noqa: F401
-        from .models import Batch, Declaration, Organisation, Policy
+        from .models import Batch, Declaration, Membership, Organisation, Policy
 
         watch(Organisation, LISTS, PUBLICITY, WORK)
         watch(Declaration, DECLARATIONS, WORK)
         watch(Batch, WORK)
+        watch(Membership, WORK)  # an applicant sees the declarations of the organisations they belong to
         watch(Policy, LISTS, PUBLICITY, EVALUATORS, WORK)

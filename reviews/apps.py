@@ -6,11 +6,12 @@ class ReviewsConfig(AppConfig):
     verbose_name = "评价与评审"
 
     def ready(self):
-        # Registers the named permission rules that templates ask with {% can %}.
         # What the cached evaluator directory and the dashboards show (greenmfg/generations.py).
         from greenmfg.generations import EVALUATORS, WORK, watch
 
-        from . import permissions  # noqa: F401
+        # Registers the named permission rules that templates ask with {% can %}, and the relationships
+        # through which evaluators and experts reach declarations.
+        from . import access, permissions  # noqa: F401
         from .models import Assignment, Ban, Commission, Evaluation, Evaluator, Evidence, Project, StaffMember
 
         for model in (Evaluator, Commission, Evaluation, Ban):
