@@ -9,7 +9,7 @@ large (shown as "约"), counted exactly only when it is small.
 import base64
 import json
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
 from django.db.models import Q
 
@@ -22,7 +22,10 @@ def estimated_count(queryset) -> tuple[int, bool]:
     """(rows, estimated): PostgreSQL's estimate for a large result, an exact count otherwise."""
     connection = connections[queryset.db]
     if connection.vendor == "postgresql":
-        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        try:
+            sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # .none(), e.g. after an invalid filter
+            return 0, False
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
             plan = cursor.fetchone()[0]
