@@ -15,12 +15,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_filters import ChoiceFilter, ModelChoiceFilter
 from ninja import Field, NinjaAPI, Query, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError, ValidationError
 from ninja.pagination import PaginationBase, paginate
 from ninja.renderers import JSONRenderer
 from pydantic import create_model
 
 from applications.models import Declaration
+from greenmfg.generations import LISTS, PUBLICITY
+from greenmfg.public_cache import public_page
 
 from .filters import ListedUnitFilter, public_units
 from .models import ListedUnit, Publicity
@@ -256,6 +259,7 @@ def _notices():
     tags=["lists"],
 )
 @paginate(Pages)
+@decorate_view(public_page(LISTS))
 def listed_units(request, filters: Query[ListedUnitFilters]):
     """The rows /lists/ shows for the same query parameters, in the same order; removed units are not listed."""
     filterset = public_units(request.GET)
@@ -270,12 +274,14 @@ def listed_units(request, filters: Query[ListedUnitFilters]):
     summary="A listed unit",
     tags=["lists"],
 )
+@decorate_view(public_page(LISTS))
 def listed_unit(request, unit_id: int):
     return get_object_or_404(ListedUnit.objects.public(), pk=unit_id)
 
 
 @api.get("/notices/", response=list[NoticeOut], summary="Publicity notices", tags=["notices"])
 @paginate(Pages)
+@decorate_view(public_page(PUBLICITY, LISTS))
 def notices(request):
     return _notices()
 
@@ -286,5 +292,6 @@ def notices(request):
     summary="A publicity notice",
     tags=["notices"],
 )
+@decorate_view(public_page(PUBLICITY, LISTS))
 def notice(request, notice_id: int):
     return get_object_or_404(_notices(), pk=notice_id)
