@@ -150,3 +150,12 @@ def is_expert_user(user, obj=None) -> Verdict:
 def is_administrator(user, obj=None) -> Verdict:
     """Reaches the Django admin (系统管理)."""
     return verdict(signed_in(user) and user.is_staff, _("只有系统管理员可以执行此操作。"))
+
+
+@rule("accounts.manage")
+def manages_accounts(user, obj=None) -> Verdict:
+    """The 安全管理员: unlocks, second-factor resets, roles (三员分立). A superuser too, audited (emergencies)."""
+    return verdict(
+        signed_in(user) and (user.has_role(Role.SECURITY) or user.is_superuser),
+        _("只有安全管理员可以管理账号。"),
+    )

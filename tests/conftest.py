@@ -1,8 +1,10 @@
 import pytest
 
+from greenmfg.accounts import privileged
+from greenmfg.models import User
 from greenmfg.roles import Role
 
-from .factories import PASSWORD, EvaluatorFactory, OrganisationFactory, make_user
+from .factories import PASSWORD, EvaluatorFactory, OrganisationFactory, backup_code, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -17,12 +19,17 @@ def fast_password_hasher_own_media_root_and_cache(settings, tmp_path):
 
 @pytest.fixture
 def login(client):
-    """Log the test client in as ``user`` (with the real login form, as a person would)."""
+    """Log the test client in as ``user`` (with the real login form, as a person would), and for those who need
+    a second factor with a backup code through the real verification form."""
 
     def log_in(user):
         client.logout()
         response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
         assert response.status_code == 302, response.content.decode()
+        user = User.objects.get(pk=user.pk)
+        if privileged(user):
+            response = client.post("/accounts/verify/", {"token": backup_code(user)})
+            assert response.status_code == 302 and "/accounts/" not in response["Location"], response
         return client
 
     return log_in
