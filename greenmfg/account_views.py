@@ -49,7 +49,7 @@ def verify(request):
     if form.is_valid():
         if second_factor.verify(request, form.cleaned_data["token"]):
             return redirect(next_page(request))
-        form.add_error("token", _("验证码不正确、已过期或已使用，请重新输入。"))
+        form.add_error("token", _("验证码不正确、已过期或已使用，请重新输入（连续输错后须稍等几秒）。"))
     return render(request, "registration/verify.html", {"form": form, "next": next_page(request)})
 
 
