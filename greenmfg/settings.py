@@ -173,6 +173,7 @@ AXES_CLIENT_IP_CALLABLE = "greenmfg.accounts.client_address"
 AXES_LOCKOUT_CALLABLE = "greenmfg.account_views.locked_out"
 AXES_ENABLE_ADMIN = False  # unlocks go through the 安全管理员's page, which audits them
 AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit trail (greenmfg.accounts)
 # Officials, experts, evaluator staff and administrators (greenmfg.accounts.privileged): a second factor, idle
 # sessions ended after this many minutes and at browser close, a password changed every this many days.
 OTP_TOTP_ISSUER = "湖北省绿色制造体系"
