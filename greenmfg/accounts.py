@@ -163,7 +163,7 @@ def on_login(sender, request, user, **kwargs):
     token = secrets.token_hex(16)
     request.session[SESSION_TOKEN] = token
     request.session[LAST_SEEN] = timezone.now().timestamp()
-    request.session.pop(HAS_SECOND_FACTOR, None)
+    request.session[HAS_SECOND_FACTOR] = has_second_factor(user)
     if privileged(user):
         request.session.set_expiry(0)  # ends when the browser closes
     user.previous_login_at, user.previous_login_address = user.login_at, user.login_address

@@ -13,6 +13,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from . import accounts
 
@@ -93,7 +94,7 @@ class AccountPolicyMiddleware:
             return None
         logout(request)
         messages.warning(request, reason)
-        return redirect("login")
+        return _go(request, reverse("login"))
 
     def step_due(self, request):
         try:
@@ -109,7 +110,12 @@ class AccountPolicyMiddleware:
             step = "password_change"
         else:
             return None
-        return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+        return _go(request, f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+
+
+def _go(request, url):
+    """A redirect; for an HTMX request one of the whole page, not a login form swapped into a fragment."""
+    return HttpResponseClientRedirect(url) if request.headers.get("HX-Request") else redirect(url)
 
 
 class BoundedWaitMiddleware:
