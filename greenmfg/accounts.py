@@ -98,7 +98,9 @@ def record_roles_changed(user, before, *, actor) -> None:
 
 @transaction.atomic
 def assign_roles(user, roles, *, actor) -> None:
-    """Set the user's roles (other groups, such as an evaluator's staff group, stay)."""
+    """Set the user's roles (other groups, such as an evaluator's staff group, stay). Nobody sets their own."""
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError(_("不能修改自己的角色，请由另一位安全管理员操作。"), code="own_roles")
     check_separation({group.name for group in roles})
     before = set(user.groups.values_list("name", flat=True))
     user.groups.set([*roles, *user.groups.exclude(name__in=Role.values)])

@@ -40,6 +40,9 @@ class PortalUserAdmin(UserAdmin):
         return bool(manages_accounts(request.user))
 
     def has_change_permission(self, request, obj=None):
+        """A 安全管理员 does not change a superuser's account (its password included)."""
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
         return bool(manages_accounts(request.user))
 
     def has_delete_permission(self, request, obj=None):

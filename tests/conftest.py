@@ -4,7 +4,14 @@ from greenmfg.accounts import privileged
 from greenmfg.models import User
 from greenmfg.roles import Role
 
-from .factories import PASSWORD, EvaluatorFactory, OrganisationFactory, backup_code, make_user
+from .factories import (
+    PASSWORD,
+    EvaluatorFactory,
+    OrganisationFactory,
+    backup_code,
+    force_login_verified,
+    make_user,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +40,12 @@ def login(client):
         return client
 
     return log_in
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's ``admin_client``, with the second factor done (a superuser needs one)."""
+    return force_login_verified(client, admin_user)
 
 
 @pytest.fixture

@@ -370,3 +370,14 @@ def test_a_superusers_change_in_the_admin_is_audited(client, login):
     assert region_admin.status_code == 302
     entry = AuditEntry.objects.get(action="superuser_admin_change")
     assert entry.actor == superuser and "武汉市" in entry.opinion
+
+
+def test_the_security_administrator_changes_neither_their_own_roles_nor_a_superusers_account(client, login):
+    security = make_user(Role.SECURITY, is_staff=True)
+    superuser = make_user(Role.ADMIN, is_staff=True, is_superuser=True)
+    login(security)
+    province = Group.objects.get(name=Role.PROVINCE.value).pk
+    response = client.post(f"/accounts/security/users/{security.pk}/roles/", {"roles": [province]})
+    assert "不能修改自己的角色" in response.content.decode()
+    assert set(User.objects.get(pk=security.pk).role_names) == {Role.SECURITY.value}
+    assert client.get(f"/admin/greenmfg/user/{superuser.pk}/password/").status_code == 403
