@@ -1,9 +1,8 @@
-"""申报书 as a PDF (WeasyPrint): A4, Chinese text in Noto CJK, embedded as a subset."""
+"""申报书 as a PDF (greenmfg.pdf): the applicant's own document, so never signed by an office."""
 
-from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
+
+from greenmfg import pdf
 
 from . import eligibility
 from .forms import declared_fields
@@ -11,7 +10,7 @@ from .forms import declared_fields
 
 def declaration_pdf(declaration) -> bytes:
     result = declaration.self_evaluation()
-    html = render_to_string(
+    return pdf.render(
         "applications/declaration_pdf.html",
         {
             "declaration": declaration,
@@ -26,5 +25,3 @@ def declaration_pdf(declaration) -> bytes:
             "printed_at": timezone.localtime(),
         },
     )
-    fonts = FontConfiguration()
-    return HTML(string=html).write_pdf(font_config=fonts)

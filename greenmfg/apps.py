@@ -7,9 +7,10 @@ class GreenmfgConfig(AppConfig):
     verbose_name = "平台基础"
 
     def ready(self):
-        # permissions registers the named rules that templates ask with {% can %}; accounts audits every
-        # authentication event and guards 三员分立 on every change of a user's groups.
-        from . import accounts, permissions  # noqa: F401
+        # permissions registers the named rules that templates ask with {% can %}; signing the system check that
+        # each configured office certificate opens; accounts audits every authentication event and guards 三员分立
+        # on every change of a user's groups.
+        from . import accounts, permissions, signing  # noqa: F401
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -152,6 +152,13 @@ class Notification(models.Model):
     text = models.TextField(_("内容"))
     url = models.CharField(_("链接"), max_length=255, blank=True)
     key = models.CharField(_("事件标识"), max_length=200)
+    group = models.CharField(
+        _("合并标识"),
+        max_length=200,
+        blank=True,
+        help_text=_("同类事件合并为一条通知时，这类事件的标识；各事件见通知的明细。"),
+    )
+    count = models.PositiveIntegerField(_("事件数"), default=1)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
@@ -163,10 +170,32 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["recipient", "key"], name="one_notification_per_event")
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["recipient", "group", "read_at"], name="open_notice_groups"),
+        ]
 
     def __str__(self):
         return f"{self.recipient} {self.text}"
+
+
+class NotificationItem(models.Model):
+    """One event inside a grouped notice (e.g. one of the 20 declarations a city recommended at once)."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="items")
+    key = models.CharField(_("事件标识"), max_length=200)
+    text = models.TextField(_("内容"))
+    url = models.CharField(_("链接"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("通知明细")
+        verbose_name_plural = _("通知明细")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["notification", "key"], name="one_item_per_event")]
+
+    def __str__(self):
+        return self.text
 
 
 class OutgoingEmail(models.Model):

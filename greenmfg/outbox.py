@@ -30,20 +30,23 @@ SWEEP_GRACE = timedelta(seconds=10)  # the immediate task's head start before th
 SWEEP_LIMIT = 1000
 
 
-def send_on_commit(ids):
-    """Hand these rows to a delivery task once the surrounding transaction commits (not at all if it rolls back)."""
+def send_on_commit(ids, countdown=0):
+    """Hand these rows to a delivery task once the surrounding transaction commits (not at all if it rolls back);
+    ``countdown`` seconds later for rows that are due later (grouped notices)."""
     if ids:
         ids = list(ids)
-        transaction.on_commit(lambda: hand_to_broker(ids), robust=True)
+        transaction.on_commit(lambda: hand_to_broker(ids, countdown), robust=True)
 
 
-def hand_to_broker(ids):
+def hand_to_broker(ids, countdown=0):
     """Queue delivery tasks; a broker that is away costs at most its connect timeout, and the sweep sends later."""
     from .tasks import deliver_emails  # tasks.py imports this module
 
     for start in range(0, len(ids), CHUNK):
         try:
-            deliver_emails.apply_async(args=[ids[start : start + CHUNK]], retry=False)
+            deliver_emails.apply_async(
+                args=[ids[start : start + CHUNK]], countdown=countdown or None, retry=False
+            )
         except Exception:
             logger.warning("outbox: broker unavailable; %d e-mail(s) wait for the sweep", len(ids) - start)
             return

@@ -5,6 +5,7 @@ Nothing set gives the embedded default: SQLite beside the code and Celery tasks 
 hardening that ``manage.py check --deploy`` asks for.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -267,6 +268,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "greenmfg.tasks.sweep_outbox",
         "schedule": 30,
     },
+    "read-stalled-imports": {
+        "task": "registry.tasks.read_stalled_imports",
+        "schedule": 60,
+    },
     "remove-orphan-files": {
         "task": "greenmfg.tasks.remove_orphan_files",
         "schedule": crontab(hour=3, minute=30),
@@ -294,6 +299,16 @@ EMAIL_TIMEOUT = 20
 SITE_URL = env("SITE_URL")
 # Reminders go out this many days before each batch deadline.
 DEADLINE_REMINDER_DAYS = env("DEADLINE_REMINDER_DAYS")
+# Events alike for one person (20 recommendations at once) become one notice while it is unread and not yet
+# e-mailed, for at most this many hours; its e-mail leaves this many seconds after the first event, listing all.
+# With Celery eager (no worker to send later) the e-mail leaves at once: one transaction's events are still one.
+# 名单导入: a PDF of more pages than this is read by a worker, its progress shown (2,000 rows ≈ 54 pages ≈ 13 s of
+# CPU); shorter files are read in the request.
+IMPORT_BACKGROUND_PAGES = env.int("IMPORT_BACKGROUND_PAGES", default=10)
+NOTIFICATION_GROUPING_WINDOW = env.int("NOTIFICATION_GROUPING_WINDOW", default=24)
+NOTIFICATION_GROUPING_DELAY = env.int(
+    "NOTIFICATION_GROUPING_DELAY", default=0 if CELERY_TASK_ALWAYS_EAGER else 120
+)
 
 LOGGING = {
     "version": 1,
@@ -322,3 +337,11 @@ BACKUP_DIR = env("BACKUP_DIR")
 BACKUP_KEEP = env("BACKUP_KEEP")
 # Listed units file their yearly 动态管理表 by this month-day.
 ANNUAL_REPORT_DEADLINE = env("ANNUAL_REPORT_DEADLINE")
+# The certificates the portal signs issued PDFs with, per office (README: Signed documents): the province as
+# OFFICE_CERTIFICATE_PROVINCE, a city by its division code as OFFICE_CERTIFICATE_420100; each a PKCS#12 file
+# path, its passphrase in the same name + _PASSPHRASE. Read by prefix, so not in ENVIRONMENT. None: unsigned.
+OFFICE_CERTIFICATES = {
+    name.removeprefix("OFFICE_CERTIFICATE_").lower(): (path, os.environ.get(f"{name}_PASSPHRASE", ""))
+    for name, path in os.environ.items()
+    if name.startswith("OFFICE_CERTIFICATE_") and not name.endswith("_PASSPHRASE") and path
+}

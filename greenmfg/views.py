@@ -26,7 +26,7 @@ def notifications(request):
         if marked:
             messages.success(request, _("已将 %(n)d 条通知标为已读。") % {"n": marked})
         return redirect("notifications")
-    page = Paginator(mine, 30).get_page(request.GET.get("page"))
+    page = Paginator(mine.prefetch_related("items"), 30).get_page(request.GET.get("page"))
     return render(request, "notifications.html", {"page": page})
 
 

@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 from applications import workflow
 from applications.models import Declaration
 from greenmfg.dashboard import Panel
-from greenmfg.permissions import is_city_official
+from greenmfg.permissions import is_city_official, is_expert_user
 
+from . import rereview_experts
 from .models import Publicity, ReReviewCase
 from .permissions import may_open_publicity
 
@@ -24,6 +25,16 @@ def _rereview_panel(cases, title):
 
 
 def panels(user):
+    if is_expert_user(user):
+        return [
+            Panel(
+                _("分配给我的三年复核评审"),
+                "registry/_rereview_assignment_rows.html",
+                list(rereview_experts.assigned_to(user)[:50]),
+                _("暂无分配给您的复核评审。"),
+                order=15,
+            )
+        ]
     cases = ReReviewCase.objects.select_related("listed_unit__organisation", "listed_unit__region")
     if is_city_official(user):
         return [

@@ -17,11 +17,14 @@ from greenmfg.widgets import DateInput
 
 from . import published
 from .models import AnnualReport, CultivationCandidate, ListedUnit, ListLevel, Plan, Publicity, ReReviewCase
-from .services import NOTICE_DEFAULTS
+from .services import notice_defaults
 
 
 class PublicityForm(forms.Form):
     title = forms.CharField(label=_("公示标题"), max_length=200)
+    document_number = forms.CharField(
+        label=_("文号"), max_length=64, required=False, help_text=_("公示通知有文号时填写，印在公示 PDF 上")
+    )
     batch = forms.ModelChoiceField(label=_("批次"), queryset=Batch.objects.all())
     length = forms.IntegerField(
         label=_("公示期长度"), min_value=1, max_value=60, required=False, help_text=_("留空则按批次设置")
@@ -45,7 +48,7 @@ class PublicityForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, value in NOTICE_DEFAULTS.items():
+        for name, value in notice_defaults().items():
             self.fields[name].initial = value
         self.fields["batch"].initial = Batch.objects.order_by("-year").first()
 
@@ -301,6 +304,35 @@ class DecisionForm(forms.Form):
     )
     expert_opinion = forms.CharField(label=_("专家评审意见"), widget=forms.Textarea(attrs={"rows": 3}))
     reason = forms.CharField(label=_("移出原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    without_scores_reason = forms.CharField(
+        label=_("未待专家评分即决定的理由"),
+        required=False,
+        help_text=_("已分配的复核评审专家尚未全部提交评分时必填。"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RereviewExpertsForm(forms.Form):
+    count = forms.IntegerField(label=_("评审专家人数"), min_value=1, max_value=15)
+    other_cities_only = forms.BooleanField(
+        label=_("专家须来自其他市州"), required=False, help_text=_("不得分配与该单位同一市州的专家")
+    )
+
+
+class RereviewScoreForm(forms.Form):
+    score = forms.DecimalField(
+        label=_("综合评分（0—100）"),
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+    )
+    comment = forms.CharField(label=_("评审意见"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RereviewConflictForm(forms.Form):
+    reason = forms.CharField(label=_("回避原因"), max_length=255)
 
 
 class AnnualReportForm(forms.ModelForm):

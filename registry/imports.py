@@ -12,10 +12,16 @@ organisation (no account, no code) under its published name, in the row's city, 
 市州待定. Rows are one organisation when their names fold to one key (brackets, spaces, full width) or one is a
 recorded former name — within an import and across imports. A short name is never applied silently: when
 exactly one known unit's name contains it, the row waits for the official to accept the suggestion.
+A PDF longer than ``IMPORT_BACKGROUND_PAGES`` pages is read by a worker, its progress shown page by page.
 """
 
+import logging
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +47,8 @@ from .permissions import may_import_lists, may_revert_import
 
 MATCHED, NEW, UNDECIDED, FAILED, ELSEWHERE = "matched", "new", "undecided", "failed", "elsewhere"
 LIST, RENAME, REMOVAL = "list", "rename", "removal"
+logger = logging.getLogger(__name__)
+
 MAX_ROWS = 20_000
 NAME_MAX_LENGTH = Organisation._meta.get_field("name").max_length
 PRODUCT_MAX_LENGTH = ListedUnit._meta.get_field("product_name").max_length
@@ -142,10 +150,10 @@ def _table_report(index, table, defaults) -> dict:
     }
 
 
-def read(file, kind, defaults) -> dict:
+def read(file, kind, defaults, on_page=None) -> dict:
     """The tables of a published file and their rows' inputs; the database is not asked."""
     try:
-        found = published.tables(file, kind)
+        found = published.tables(file, kind, on_page)
     finally:
         file.seek(0)
     tables, rows = [], []
@@ -600,9 +608,9 @@ def decide(report, *, year) -> dict:
 # The entry points ----------------------------------------------------------------------------------------
 
 
-def parse(file, *, kind="xlsx", year, **defaults) -> dict:
+def parse(file, *, kind="xlsx", year, on_page=None, **defaults) -> dict:
     """The dry run of a published file; reads the database, writes nothing."""
-    report = read(file, kind, defaults)
+    report = read(file, kind, defaults, on_page)
     return decide(report, year=year)
 
 
@@ -625,14 +633,13 @@ def create_import(
                 "name": earlier.original_name,
             }
         )
-    report = parse(
-        file,
-        kind=kind,
-        year=year,
-        level=level,
-        category=category,
-        default_region=default_region.pk if default_region else "",
-    )
+    defaults = {
+        "level": level,
+        "category": category,
+        "default_region": default_region.pk if default_region else "",
+    }
+    pages = published.page_count(file, kind)
+    in_background = pages > settings.IMPORT_BACKGROUND_PAGES
     extension = published.PUBLISHED_KINDS[kind]
     list_import = ListImport(
         level=level,
@@ -642,12 +649,77 @@ def create_import(
         listed_on=listed_on,
         original_name=safe_filename(file.name, "pdf").removesuffix(".pdf") + extension,
         sha256=digest,
-        report=report,
+        report={} if in_background else parse(file, kind=kind, year=year, **defaults),
+        reading_pages=pages if in_background else 0,
+        reading_defaults={**defaults, "kind": kind},
         uploaded_by=user,
     )
     list_import.file.save(f"{digest}{extension}", file, save=False)
     list_import.save()
+    if in_background:
+        start_reading(list_import.pk)
     return list_import
+
+
+def _refuse_unless_read(list_import):
+    if list_import.reading_error:
+        raise Refused(_("该文件读取失败，不能导入：%(reason)s") % {"reason": list_import.reading_error})
+    if list_import.is_reading:
+        raise Refused(_("文件仍在读取中，请读完后再操作。"))
+
+
+# Reading a long file in the background ----------------------------------------------------------------------
+
+READING_STALLS_AFTER = timedelta(minutes=10)  # a reader that has not finished by then died: read again
+
+
+def start_reading(pk):
+    """Hand the reading to a worker; a broker that is away only delays it (``read_stalled_imports``)."""
+    from .tasks import read_list_import  # tasks import this module
+
+    try:
+        read_list_import.apply_async(args=[pk], retry=False)
+    except Exception:
+        logger.warning("imports: broker unavailable; import %s waits for the sweep", pk)
+
+
+def read_in_background(pk) -> bool:
+    """Read a long file's dry run, saving progress after each page; False when another reader has it."""
+    now = timezone.now()
+    claimed = (
+        ListImport.objects.filter(pk=pk, report={}, reading_error="")
+        .filter(Q(reading_started_at__isnull=True) | Q(reading_started_at__lt=now - READING_STALLS_AFTER))
+        .update(reading_started_at=now, pages_read=0)
+    )
+    if not claimed:
+        return False
+    list_import = ListImport.objects.get(pk=pk)
+    defaults = dict(list_import.reading_defaults)
+    kind = defaults.pop("kind")
+
+    def on_page(n):
+        ListImport.objects.filter(pk=pk).update(pages_read=n)
+
+    try:
+        with list_import.file.open("rb") as file:
+            report = parse(file, kind=kind, year=list_import.year, on_page=on_page, **defaults)
+    except Refused as refusal:
+        ListImport.objects.filter(pk=pk).update(reading_error=refusal.reason, sha256="")
+        return True
+    ListImport.objects.filter(pk=pk).update(report=report, pages_read=list_import.reading_pages)
+    return True
+
+
+def stalled_reading_ids() -> list[int]:
+    """Long files nobody is reading: never handed to a worker (broker away) or whose reader died."""
+    return list(
+        ListImport.objects.filter(report={}, reading_error="")
+        .filter(
+            Q(reading_started_at__isnull=True, uploaded_at__lt=timezone.now() - timedelta(minutes=1))
+            | Q(reading_started_at__lt=timezone.now() - READING_STALLS_AFTER)
+        )
+        .values_list("pk", flat=True)
+    )
 
 
 def choose(list_import, *, user, tables: dict, decisions: dict):
@@ -656,6 +728,7 @@ def choose(list_import, *, user, tables: dict, decisions: dict):
     refuse_unless(may_import_lists, user)
     with transaction.atomic():
         locked = ListImport.objects.select_for_update().get(pk=list_import.pk)
+        _refuse_unless_read(locked)
         if locked.applied_at:
             raise Refused(_("该名单已导入，不能再修改。"))
         report = locked.report
@@ -679,6 +752,7 @@ def apply(list_import, *, user) -> dict:
     refuse_unless(may_import_lists, user)
     with transaction.atomic():
         locked = ListImport.objects.select_for_update().get(pk=list_import.pk)
+        _refuse_unless_read(locked)
         if locked.applied_at:
             raise Refused(
                 _("该名单已于%(at)s导入，不能重复导入。")

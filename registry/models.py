@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from applications.models import (
 from greenmfg.identifiers import normalise_credit_code, validate_credit_code
 from greenmfg.models import Region
 from greenmfg.storage import private_storage
+from reviews.models import Assignment
 
 
 class Plan(models.Model):
@@ -47,11 +49,11 @@ class Plan(models.Model):
     def current(cls, on=None):
         """The plan whose years include ``on``'s year; else the latest that has ended, else the first."""
         year = (on or timezone.localdate()).year
-        plans = cls.objects.all()
+        plans = list(cls.objects.all())  # a handful of rows, read once: every page's footer asks
         return (
-            plans.filter(first_year__lte=year, last_year__gte=year).first()
-            or plans.filter(last_year__lt=year).first()
-            or plans.last()
+            next((p for p in plans if p.first_year <= year <= p.last_year), None)
+            or next((p for p in plans if p.last_year < year), None)
+            or (plans[-1] if plans else None)
         )
 
 
@@ -101,6 +103,7 @@ class Publicity(models.Model):
     DayKind = DayKind
 
     title = models.CharField(_("标题"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=64, blank=True)
     batch = models.ForeignKey(
         "applications.Batch", verbose_name=_("批次"), on_delete=models.PROTECT, null=True, blank=True
     )
@@ -242,6 +245,13 @@ class ListImport(models.Model):
     original_name = models.CharField(max_length=160)
     sha256 = models.CharField(max_length=64, db_index=True, blank=True)
     report = models.JSONField(_("试导入结果"), default=dict)
+    reading_pages = models.PositiveIntegerField(
+        _("待读取页数"), default=0, help_text=_("长文件在后台读取：大于 0 表示尚未读完。")
+    )
+    pages_read = models.PositiveIntegerField(_("已读取页数"), default=0)
+    reading_started_at = models.DateTimeField(null=True, blank=True)
+    reading_defaults = models.JSONField(default=dict, blank=True)  # what the dry run is read with
+    reading_error = models.TextField(_("读取失败原因"), blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
@@ -257,6 +267,15 @@ class ListImport(models.Model):
 
     def __str__(self):
         return f"{self.original_name} {self.uploaded_at:%Y-%m-%d}"
+
+    @property
+    def is_reading(self) -> bool:
+        """A long file still being read in the background (registry.tasks.read_list_import)."""
+        return not self.report and not self.reading_error
+
+    @property
+    def reading_percent(self) -> int:
+        return min(100, self.pages_read * 100 // self.reading_pages) if self.reading_pages else 0
 
 
 class ListedUnitQuerySet(models.QuerySet):
@@ -377,6 +396,9 @@ class ReReviewCase(models.Model):
     )
     city_reported_at = models.DateTimeField(null=True, blank=True)
     expert_opinion = models.TextField(_("专家评审意见"), blank=True)
+    experts_from_other_cities = models.BooleanField(
+        _("专家须来自其他市州"), default=True, help_text=_("分配和回避后替换专家时不选与该单位同一市州的专家")
+    )
     removal_reason = models.TextField(_("移出原因"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -393,6 +415,50 @@ class ReReviewCase(models.Model):
 
     def __str__(self):
         return f"{self.listed_unit} {self.due_on}"
+
+
+class RereviewAssignment(models.Model):
+    """An expert asked to review a 三年一复核 case, chosen like a declaration's experts (reviews.assignment: no
+    conflict, the load spread evenly) and put together like them (reviews.aggregation). The expert gives one
+    overall score and an opinion: the city has already checked the indicators on site."""
+
+    Status = Assignment.Status
+
+    case = models.ForeignKey(ReReviewCase, on_delete=models.CASCADE, related_name="assignments")
+    expert = models.ForeignKey(
+        "reviews.Expert", on_delete=models.PROTECT, related_name="rereview_assignments"
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_reason = models.CharField(_("回避原因"), max_length=255, blank=True)
+    score = models.DecimalField(
+        _("专家评分"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    comment = models.TextField(_("评审意见"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("复核专家分配")
+        verbose_name_plural = _("复核专家分配")
+        ordering = ["case", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "expert"],
+                condition=~models.Q(status="withdrawn"),
+                name="one_live_rereview_assignment_per_expert",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.expert} → {self.case}"
 
 
 class Claim(models.Model):

@@ -23,7 +23,7 @@ from applications import workflow
 from applications.models import Batch, Declaration
 from applications.signals import declaration_transitioned
 from greenmfg.models import AuditEntry, User
-from greenmfg.notifications import notify
+from greenmfg.notifications import Grouping, notify
 from greenmfg.roles import Role
 from reviews.models import Assignment, Commission
 
@@ -80,6 +80,27 @@ TOLD_AFTER = {
 }
 
 
+# Transitions that come many at a time, told as one notice per recipient: a city's recommendation as a whole,
+# a morning's submissions to the city.
+GROUPED_AFTER = {
+    "recommend": gettext_lazy("%(region)s推荐了 %%(n)d 个申报，等待省级评审分配专家。"),
+    "submit_to_city": gettext_lazy("%%(n)d 个申报已提交或重新提交，等待市州初审。"),
+    "resubmit": gettext_lazy("%%(n)d 个申报已提交或重新提交，等待市州初审。"),
+}
+
+
+def _grouping(name, declaration, page):
+    if name not in GROUPED_AFTER:
+        return None
+    kind = "submitted" if name in ("submit_to_city", "resubmit") else name
+    summary = str(GROUPED_AFTER[name]) % {"region": declaration.region.name}
+    if name != "recommend":
+        page = reverse("reviews:city_recommendation", args=[declaration.batch_id])
+    return Grouping(
+        key=f"{kind}:batch:{declaration.batch_id}:region:{declaration.region_id}", summary=summary, url=page
+    )
+
+
 def _facts(declaration):
     return {
         "organisation": declaration.organisation.name,
@@ -112,6 +133,7 @@ def on_transition(sender, declaration, name, actor, **kwargs):
         text=str(TOLD_AFTER[name]) % _facts(declaration),
         url=page,
         key=f"declaration:{declaration.pk}:{name}:{entry}",
+        grouping=_grouping(name, declaration, page),
     )
 
 
@@ -169,6 +191,11 @@ def on_assignment(sender, instance, created, raw=False, **kwargs):
         % _facts(declaration),
         url=reverse("reviews:score", args=[declaration.pk]),
         key=f"assignment:{instance.pk}:assigned",
+        grouping=Grouping(
+            key=f"assigned:batch:{declaration.batch_id}",
+            summary=str(_("您被分配评审 %(n)d 个申报，请查阅材料并提交评分。")),
+            url=reverse("dashboard"),
+        ),
     )
 
 

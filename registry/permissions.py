@@ -22,7 +22,7 @@ from greenmfg.permissions import (
 )
 from greenmfg.roles import Role
 
-from .models import Claim, ListedUnit, ReReviewCase
+from .models import Claim, ListedUnit, RereviewAssignment, ReReviewCase
 
 
 def _is_member(user, organisation) -> bool:
@@ -185,6 +185,37 @@ def may_decide_rereview(user, case) -> Verdict:
     if not province:
         return province
     return verdict(case.status == ReReviewCase.Status.CITY_REPORTED, _("市州报送复核结果后才能作出决定。"))
+
+
+@rule("registry.assign_rereview_experts")
+def may_assign_rereview_experts(user, case) -> Verdict:
+    """The province asks experts to review a case the city has reported, before deciding it."""
+    province = verdict(bool(is_provincial(user)), _("只有省经信厅可以分配复核评审专家。"))
+    if not province:
+        return province
+    return verdict(case.status == ReReviewCase.Status.CITY_REPORTED, _("市州报送复核结果后才能分配专家。"))
+
+
+@rule("registry.read_rereview_assignment")
+def may_read_rereview_assignment(user, row) -> Verdict:
+    """The expert reads the case while assigned to it (not after withdrawing)."""
+    return verdict(
+        signed_in(user)
+        and row.expert.user_id == user.pk
+        and row.status != RereviewAssignment.Status.WITHDRAWN,
+        _("该复核评审未分配给您。"),
+    )
+
+
+@rule("registry.score_rereview")
+def may_score_rereview(user, row) -> Verdict:
+    """The assigned expert scores until they submit, while the province has not decided."""
+    mine = may_read_rereview_assignment(user, row)
+    if not mine:
+        return mine
+    if row.status != RereviewAssignment.Status.ACTIVE:
+        return refused(_("评分已提交，不能修改。"))
+    return verdict(row.case.status == ReReviewCase.Status.CITY_REPORTED, _("该复核已作出决定。"))
 
 
 @rule("registry.export_rereview_results")

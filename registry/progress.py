@@ -2,14 +2,13 @@
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from io import BytesIO
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from applications import workflow
 from applications.models import Category, Declaration
+from greenmfg import xlsx
 from greenmfg.models import Region
 
 from .models import ListedUnit, Plan, Target
@@ -113,8 +112,7 @@ def table(batch=None, plan=None) -> dict:
 
 def workbook(data) -> bytes:
     """The targets table as .xlsx: per city and category, target, achieved, percentage and gap."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("%(year)d年目标完成情况") % {"year": data["plan"].last_year})
+    plan = data["plan"]
     header = [_("市州")]
     for _code, label in data["categories"]:
         header += [
@@ -123,14 +121,17 @@ def workbook(data) -> bytes:
             f"{label}{_('完成率%')}",
             f"{label}{_('差距')}",
         ]
-    sheet.append(header)
+    rows = []
     for row in [*data["rows"], None]:
         name, cells = (row.region.name, row.cells) if row else (_("合计"), data["totals"])
         line = [name]
         for code, _label in data["categories"]:
             cell = cells[code]
             line += [cell.target, cell.listed, cell.percent, cell.gap]
-        sheet.append(line)
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        rows.append(line)
+    return xlsx.workbook(
+        title=_("%(plan)s %(year)d年目标完成情况") % {"plan": plan.name, "year": plan.last_year},
+        header=header,
+        rows=rows,
+        document_number=plan.document_number,
+    )

@@ -220,19 +220,36 @@ def _docx_lines(file):
                 yield [clean_text(cell.text) for cell in row.cells], where, number
 
 
-def _pdf_lines(file):
+def _open_pdf(file):
     import pdfplumber
 
     try:
-        pdf = pdfplumber.open(file)
+        return pdfplumber.open(file)
     except Exception as error:  # pdfminer raises many kinds on a damaged file
         raise Refused(_("无法读取该 PDF 文件。")) from error
-    with pdf:
+
+
+def page_count(file, kind: str) -> int:
+    """Pages of a PDF (cheap: the page tree, not the pages' contents); 1 for any other file."""
+    if kind != "pdf":
+        return 1
+    file.seek(0)
+    try:
+        with _open_pdf(file) as pdf:
+            return len(pdf.pages)
+    finally:
+        file.seek(0)
+
+
+def _pdf_lines(file, on_page=None):
+    with _open_pdf(file) as pdf:
         text_seen = False
         for page_number, page in enumerate(pdf.pages, start=1):
             text_seen = text_seen or bool(page.chars)
             yield from _pdf_page_lines(page, page_number)
             page.close()  # a long list is read a page at a time, not held whole
+            if on_page:
+                on_page(page_number)
         if not text_seen:
             raise Refused(
                 _(
@@ -395,11 +412,14 @@ class _Reader:
         )
 
 
-def tables(file, kind: str) -> list[Table]:
-    """Every list in the file, in order. Refused (in Chinese) when the file holds no table with a name column."""
+def tables(file, kind: str, on_page=None) -> list[Table]:
+    """Every list in the file, in order. Refused (in Chinese) when the file holds no table with a name column.
+
+    ``on_page(n)`` is called after each page of a PDF is read (progress of a long file)."""
     file.seek(0)
     reader = _Reader()
-    for cells, where, number in READERS[kind](file):
+    lines = READERS[kind](file, on_page) if kind == "pdf" else READERS[kind](file)
+    for cells, where, number in lines:
         if cells is None:  # the end of a sheet: its tables end with it
             reader.current, reader.titles = None, []
             continue

@@ -1,24 +1,23 @@
 """三年一复核 and removal: dynamic management of the listed units (有进有出)."""
 
 from decimal import Decimal
-from io import BytesIO
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from applications import annual, benchmarks
 from applications.models import Policy
 from applications.services import exclude
-from greenmfg import notifications
+from greenmfg import notifications, xlsx
 from greenmfg.models import AuditEntry, User
 from greenmfg.permissions import refuse_unless
 from greenmfg.refusals import Refused
 from greenmfg.roles import Role
 
+from . import rereview_experts
 from .models import AnnualReport, ListedUnit, ReReviewCase
 from .permissions import may_decide_rereview, may_file_annual_report, may_report_rereview
 
@@ -108,16 +107,24 @@ def report_onsite(case, *, user, onsite_date, findings, conclusion, report=None)
     return locked
 
 
-def decide(case, *, user, retain: bool, expert_opinion: str, reason: str = ""):
+def decide(
+    case, *, user, retain: bool, expert_opinion: str, reason: str = "", without_scores_reason: str = ""
+):
     """The province decides after the experts' review: retained (next date in three years) or removed.
 
-    Removal bars the organisation from declaring for three years, through applications.services.exclude.
+    When experts were asked (registry.rereview_experts), all of them must have submitted, unless the province
+    says why it decides without them. Removal bars the organisation from declaring for three years, through
+    applications.services.exclude.
     """
     refuse_unless(may_decide_rereview, user, case)
     if not (expert_opinion or "").strip():
         raise Refused(_("请填写专家评审意见。"))
     if not retain and not (reason or "").strip():
         raise Refused(_("移出名单须写明原因。"))
+    if rereview_experts.unscored(case) > 0 and not without_scores_reason.strip():
+        raise Refused(_("复核评审专家的评分尚未全部提交；如需直接决定，请填写理由。"))
+    if without_scores_reason.strip():
+        expert_opinion = f"{expert_opinion}\n{_('未待评分即决定的理由')}：{without_scores_reason.strip()}"
     today = timezone.localdate()
     with transaction.atomic():
         locked = (
@@ -147,8 +154,20 @@ def decide(case, *, user, retain: bool, expert_opinion: str, reason: str = ""):
             )
         locked.save()
         unit.save(update_fields=["review_status", "next_review_on"])
+        scores, _live = rereview_experts.results(locked)
         AuditEntry.record(
-            unit, actor=user, action="rereview_decided", opinion=f"{locked.get_status_display()} {reason}"
+            unit,
+            actor=user,
+            action="rereview_decided",
+            opinion=" ".join(
+                part
+                for part in (
+                    str(locked.get_status_display()),
+                    _("专家评分 %(score)s") % {"score": scores.final} if scores.count else "",
+                    reason,
+                )
+                if part
+            ),
         )
         notifications.notify(
             unit.organisation.members.all(),
@@ -201,12 +220,10 @@ def results_workbook(year) -> bytes:
         .select_related("listed_unit__organisation", "listed_unit__region")
         .order_by("listed_unit__region__order", "pk")
     )
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("三年复核结果"))
-    sheet.append([_(c) for c in RESULT_COLUMNS])
+    rows = []
     for number, case in enumerate(cases, start=1):
         unit = case.listed_unit
-        sheet.append(
+        rows.append(
             [
                 number,
                 unit.region.name,
@@ -221,9 +238,45 @@ def results_workbook(year) -> bytes:
                 case.removal_reason,
             ]
         )
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook(
+        title=_("%(year)s年绿色制造名单三年复核结果") % {"year": year},
+        header=[_(c) for c in RESULT_COLUMNS],
+        rows=rows,
+    )
+
+
+ANNUAL_COLUMNS = [
+    "序号", "地区", "单位名称", "统一社会信用代码", "类别", "级别", "报送情况", "报送时间",
+    "综合能耗（吨标煤）", "工业总产值（万元）", "主要污染物排放与达标情况", "重大变化情况",
+]  # fmt: skip
+
+
+def annual_reports_workbook(units, year) -> bytes:
+    """The year's 动态管理表 of ``units`` (each with ``reports``, that year's report if filed), one row a unit."""
+    rows = []
+    for number, unit in enumerate(units, start=1):
+        report = unit.reports[0] if unit.reports else None
+        rows.append(
+            [
+                number,
+                unit.region.name if unit.region else _("市州待定"),
+                unit.organisation.name,
+                unit.organisation.credit_code,
+                unit.get_category_display(),
+                unit.get_level_display(),
+                _("已报送") if report else _("未报送"),
+                report.submitted_at if report else None,
+                report.energy_consumption if report else None,
+                report.output_value if report else None,
+                report.emissions if report else "",
+                report.changes if report else "",
+            ]
+        )
+    return xlsx.workbook(
+        title=_("%(year)s年度绿色制造名单单位动态管理表") % {"year": year},
+        header=[_(c) for c in ANNUAL_COLUMNS],
+        rows=rows,
+    )
 
 
 def annual_deadline(year):

@@ -21,6 +21,7 @@ from .models import (
     ListPublication,
     NationalRecommendation,
     Objection,
+    Plan,
     Publicity,
 )
 from .permissions import (
@@ -33,9 +34,7 @@ from .permissions import (
 )
 
 NOTICE_DEFAULTS = {
-    "legal_basis": gettext_lazy(
-        "根据《湖北省工业领域绿色制造体系建设实施方案（2022—2025年）》（鄂经信办节能〔2022〕8号）和本年度申报通知要求，"
-    ),
+    "legal_basis": "",  # from the plan in force (notice_defaults)
     "steps_done": gettext_lazy(
         "经企业（园区）自评价、第三方机构评价、市州经信部门初审推荐、省经信厅组织专家评审，拟将以下单位列入湖北省绿色制造名单，现予以公示。"
     ),
@@ -43,13 +42,36 @@ NOTICE_DEFAULTS = {
         "公示期间，任何单位和个人如有异议，可通过本页面或书面形式实名提出，并提供相关事实和证明材料。匿名、超出期限或无事实依据的异议不予受理。"
     ),
     "contact_unit": gettext_lazy("湖北省经济和信息化厅节能与综合利用处"),
-    "contact_phone": "027-87235000",
+    "contact_phone": "",  # the office's own number, typed by the official
     "contact_email": "",
 }
 
 
+def notice_defaults() -> dict:
+    """The 公示 notice's default wording; its legal basis names the plan in force (``Plan`` data, not a year)."""
+    plan = Plan.current()
+    basis = (
+        _("根据《%(plan)s》（%(number)s）和本年度申报通知要求，")
+        % {"plan": plan.name, "number": plan.document_number}
+        if plan and plan.document_number
+        else _("根据《%(plan)s》和本年度申报通知要求，") % {"plan": plan.name}
+        if plan
+        else _("根据本年度申报通知要求，")
+    )
+    return {**NOTICE_DEFAULTS, "legal_basis": basis}
+
+
 def open_publicity(
-    declaration_ids, *, user, title, batch=None, length=None, day_kind=None, starts_on=None, texts=None
+    declaration_ids,
+    *,
+    user,
+    title,
+    document_number="",
+    batch=None,
+    length=None,
+    day_kind=None,
+    starts_on=None,
+    texts=None,
 ):
     """Put the chosen review-passed declarations into one 公示 notice; the period follows the batch's rule."""
     ids = list(declaration_ids)
@@ -65,10 +87,11 @@ def open_publicity(
         ends_on = periods.period_end(starts_on, length, day_kind)
     except periods.CalendarUnavailable as missing:
         raise Refused(str(missing)) from missing
-    texts = {key: str(value) for key, value in {**NOTICE_DEFAULTS, **(texts or {})}.items()}
+    texts = {key: str(value) for key, value in {**notice_defaults(), **(texts or {})}.items()}
     with transaction.atomic():
         publicity = Publicity.objects.create(
             title=title,
+            document_number=document_number,
             batch=batch,
             starts_on=starts_on,
             length=length,

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from . import rereviews, services
+from . import imports, rereviews, services
 
 CHUNK = 50  # units per task: a worker killed mid-sweep loses at most this chunk, which is redone
 
@@ -33,3 +33,19 @@ def open_rereviews(unit_ids, today) -> int:
 def close_due_publicities() -> int:
     """Beat-scheduled: close the 公示 notices whose period has ended. Closing twice does nothing more."""
     return services.close_due_publicities()
+
+
+@shared_task
+def read_list_import(pk) -> bool:
+    """Read a long published file's dry run (名单导入), page by page; a second run of a finished one does nothing."""
+    return imports.read_in_background(pk)
+
+
+@shared_task
+def read_stalled_imports() -> int:
+    """Beat-scheduled every minute: long files whose reading was never handed over (broker away) or whose reader
+    died are handed to a worker again."""
+    ids = imports.stalled_reading_ids()
+    for pk in ids:
+        imports.start_reading(pk)
+    return len(ids)

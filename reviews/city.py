@@ -165,7 +165,7 @@ def _duplicate_refusal(order, reviews) -> str:
     return f"{message}。" if message else _("排序须包含全部拟推荐的申报。")
 
 
-def submit_recommendation(batch, region, *, user, opinion):
+def submit_recommendation(batch, region, *, user, opinion, document_number=""):
     """Submit the city's recommendation as a whole: every ranked declaration goes to the province; then locked."""
     refuse_unless(may_recommend, user, region)
     if not (opinion or "").strip():
@@ -195,7 +195,7 @@ def submit_recommendation(batch, region, *, user, opinion):
         for declaration in declarations:
             transition(declaration.pk, "recommend", user=user, opinion=declaration.city_review.opinion)
         record = CityRecommendation.objects.create(
-            batch=batch, region=region, opinion=opinion, submitted_by=user
+            batch=batch, region=region, opinion=opinion, document_number=document_number, submitted_by=user
         )
         AuditEntry.record(record, actor=user, action="submit_recommendation", opinion=opinion)
     return record

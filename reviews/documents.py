@@ -1,19 +1,13 @@
 """Documents of the review stage: the city's 推荐汇总表 and 推荐意见, and the province's score sheet."""
 
-from io import BytesIO
-
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from applications.models import Declaration
+from greenmfg import pdf, signing, xlsx
 
+from .city import recommendation_for
 from .experts import results
 from .models import Commission, Evaluation
 
@@ -21,24 +15,6 @@ SUMMARY_COLUMNS = [
     "序号", "市州", "单位名称", "统一社会信用代码", "类别", "所属行业", "产品名称/型号",
     "第三方机构", "自评分", "第三方评分", "推荐排序", "联系人", "电话", "手机", "备注",
 ]  # fmt: skip
-
-
-def _workbook(title, header):
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    sheet.append(cells)
-    return workbook, sheet
-
-
-def _save(workbook) -> bytes:
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def recommended_declarations(batch, region):
@@ -59,11 +35,11 @@ def recommendation_workbook(batch, region) -> bytes:
             commission__declaration__in=declarations, submitted_at__isnull=False
         ).values_list("commission__declaration_id", "score")
     )
-    workbook, sheet = _workbook(_("推荐汇总表"), [_(c) for c in SUMMARY_COLUMNS])
+    rows = []
     for number, d in enumerate(declarations, start=1):
         commission = d.accepted_commissions[0] if d.accepted_commissions else None
         product = " ".join(p for p in (d.product_name, d.product_model) if p)
-        sheet.append(
+        rows.append(
             [
                 number,
                 region.name,
@@ -82,23 +58,31 @@ def recommendation_workbook(batch, region) -> bytes:
                 "",
             ]
         )
-    return _save(workbook)
+    recommendation = recommendation_for(batch, region)
+    return xlsx.workbook(
+        title=_("%(region)s%(year)s年度绿色制造体系推荐汇总表") % {"region": region.name, "year": batch.year},
+        header=[_(c) for c in SUMMARY_COLUMNS],
+        rows=rows,
+        document_number=recommendation.document_number if recommendation else "",
+    )
 
 
 def recommendation_pdf(batch, region) -> bytes:
-    from .city import recommendation_for
-
-    html = render_to_string(
+    """The city's 推荐意见; signed by the city only once submitted (before, it is a draft)."""
+    recommendation = recommendation_for(batch, region)
+    return pdf.render(
         "reviews/recommendation_pdf.html",
         {
             "batch": batch,
             "region": region,
             "declarations": list(recommended_declarations(batch, region)),
-            "recommendation": recommendation_for(batch, region),
+            "recommendation": recommendation,
             "today": timezone.localdate(),
         },
+        office=signing.city(region),
+        reason=_("推荐意见"),
+        sign=recommendation is not None,
     )
-    return HTML(string=html).write_pdf(font_config=FontConfiguration())
 
 
 def score_workbook(batch) -> bytes:
@@ -114,12 +98,12 @@ def score_workbook(batch) -> bytes:
     header = ["序号", "市州", "单位名称", "类别"]
     header += [_("专家%(n)d") % {"n": n + 1} for n in range(width)]
     header += ["有效评分数", "平均分", "去掉最高最低后的平均分", "极差", "状态"]
-    workbook, sheet = _workbook(_("专家评分汇总"), [_(h) for h in header])
+    rows = []
     for number, d in enumerate(declarations, start=1):
         aggregate, live = by_declaration[d.pk]
         expert_scores = [float(a.score) if a.submitted_at and a.score is not None else None for a in live]
         expert_scores += [None] * (width - len(expert_scores))
-        sheet.append(
+        rows.append(
             [
                 number,
                 d.region.name,
@@ -133,4 +117,8 @@ def score_workbook(batch) -> bytes:
                 d.get_state_display(),
             ]
         )
-    return _save(workbook)
+    return xlsx.workbook(
+        title=_("%(batch)s专家评分汇总表") % {"batch": batch.title},
+        header=[_(h) for h in header],
+        rows=rows,
+    )

@@ -185,6 +185,9 @@ class RecommendationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         initial=_("经初审和现场核查，以下单位符合湖北省绿色制造体系建设要求，同意推荐。"),
     )
+    document_number = forms.CharField(
+        label=_("文号"), max_length=64, required=False, help_text=_("推荐文件的文号，印在推荐意见 PDF 上")
+    )
 
 
 class ExpertForm(forms.Form):

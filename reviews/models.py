@@ -372,6 +372,7 @@ class CityRecommendation(models.Model):
     )
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="recommendations")
     opinion = models.TextField(_("推荐意见"))
+    document_number = models.CharField(_("文号"), max_length=64, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
 

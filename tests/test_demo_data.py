@@ -6,7 +6,7 @@ from django.test import Client
 
 from applications.models import Declaration
 from greenmfg.models import User
-from registry.models import ListedUnit
+from registry.models import ListedUnit, RereviewAssignment
 from reviews.models import Assignment
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +24,12 @@ def test_demo_data_creates_every_role_and_the_states_and_is_safe_to_run_twice(se
         "draft", "self_evaluated", "city_review", "returned", "province_review", "listed",
     }  # fmt: skip
     assert Declaration.objects.count() == 6
-    assert ListedUnit.objects.get().document_number.startswith("鄂经信节能")
+    assert ListedUnit.objects.get(declaration__isnull=False).document_number.startswith("鄂经信节能")
     assert Assignment.objects.filter(expert__user__username="zhuanjia", status="active").exists()
+    # A re-review reported by 宜昌 waits on three experts from other cities, zhuanjia among them.
+    rereview = RereviewAssignment.objects.filter(case__status="city_reported")
+    assert rereview.count() == 3 and rereview.filter(expert__user__username="zhuanjia").exists()
+    assert not rereview.filter(expert__region_id="420500").exists()
     assert User.objects.get(username="qiye_wuhan").check_password("greenmfg-demo")
 
 

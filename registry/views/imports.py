@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRefresh
 
 from applications.models import Category, Organisation
 from greenmfg.permissions import allowed
@@ -104,6 +105,8 @@ def import_report(request, pk):
     if request.method == "POST":
         _post(request, list_import)
         return redirect("registry:import_report", pk=list_import.pk)
+    if request.htmx and not list_import.is_reading:
+        return HttpResponseClientRefresh()  # the background reading finished: show the dry run
     report = list_import.report
     rows = report.get("rows", [])
     tables = []

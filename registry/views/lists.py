@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from greenmfg.downloads import xlsx_response
+from greenmfg.downloads import pdf_response, xlsx_response
 from greenmfg.permissions import allowed
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 
@@ -54,6 +54,17 @@ def publish(request):
     return render(request, "registry/publish.html", {"form": form, "publications": publications[:50]})
 
 
+def publication_pdf(request, pk):
+    """A published list as its office issued it (PDF, signed when the office has a certificate), for anyone: a
+    list is public once published."""
+    publication = get_object_or_404(ListPublication, pk=pk)
+    return pdf_response(
+        exports.publication_pdf(publication),
+        _("绿色制造名单-%(year)s-%(number)s.pdf")
+        % {"year": publication.year, "number": publication.document_number},
+    )
+
+
 @allowed(may_recommend_national)
 def national(request):
     form = NationalRecommendationForm(request.POST or None, initial={"year": timezone.localdate().year})
@@ -75,7 +86,10 @@ def national_export(request):
     """The national recommendation as .xlsx, in the list's columns."""
     year = request.GET.get("year") or timezone.localdate().year
     units = ListedUnit.objects.for_lists().filter(national_recommendations__year=year).distinct()
-    return xlsx_response(exports.list_workbook(units), _("推荐国家级名单-%(year)s.xlsx") % {"year": year})
+    return xlsx_response(
+        exports.list_workbook(units, title=_("推荐国家级绿色制造名单（%(year)s年）") % {"year": year}),
+        _("推荐国家级名单-%(year)s.xlsx") % {"year": year},
+    )
 
 
 @allowed(may_recommend_national)

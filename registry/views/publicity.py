@@ -41,6 +41,7 @@ def publicity_create(request):
                 [d.pk for d in data["declarations"]],
                 user=request.user,
                 title=data["title"],
+                document_number=data["document_number"],
                 batch=data["batch"],
                 length=data["length"],
                 day_kind=data["day_kind"] or None,

@@ -8,18 +8,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications import annual, benchmarks
+from applications.models import Batch
 from greenmfg.downloads import xlsx_response
-from greenmfg.permissions import allowed, require
+from greenmfg.permissions import allowed, is_expert_user, require
 from greenmfg.refusals import refusal_as_form_error
 
-from .. import rereviews, trends
-from ..forms import AnnualReportForm, DecisionForm, OnsiteReportForm
-from ..models import AnnualReport, ListedUnit, ReReviewCase
+from .. import rereview_experts, rereviews, trends
+from ..forms import (
+    AnnualReportForm,
+    DecisionForm,
+    OnsiteReportForm,
+    RereviewConflictForm,
+    RereviewExpertsForm,
+    RereviewScoreForm,
+)
+from ..models import AnnualReport, ListedUnit, RereviewAssignment, ReReviewCase
 from ..permissions import (
+    may_assign_rereview_experts,
     may_decide_rereview,
     may_export_rereview_results,
     may_file_annual_report,
+    may_read_rereview_assignment,
     may_report_rereview,
+    may_score_rereview,
     may_see_annual_reports,
     may_work_on_rereviews,
     overseen,
@@ -52,7 +63,27 @@ def case_detail(request, pk):
     case = get_object_or_404(_visible_cases(request.user), pk=pk)
     report_form = OnsiteReportForm(prefix="report")
     decision_form = DecisionForm(prefix="decision")
-    if request.method == "POST" and "report" in request.POST:
+    scores, assignments = rereview_experts.results(case)
+    experts_form = RereviewExpertsForm(prefix="experts", initial=_expert_defaults(case, assignments))
+    if request.method == "POST" and "assign" in request.POST:
+        require(may_assign_rereview_experts, request.user, case)
+        experts_form = RereviewExpertsForm(request.POST, prefix="experts")
+        if experts_form.is_valid():
+            with refusal_as_form_error(experts_form):
+                short = rereview_experts.assign_experts(
+                    case,
+                    user=request.user,
+                    count=experts_form.cleaned_data["count"],
+                    other_cities_only=experts_form.cleaned_data["other_cities_only"],
+                )
+                if short:
+                    messages.warning(
+                        request, _("无利害关系的专家不足，还差 %(n)d 人，请扩充专家库。") % {"n": short}
+                    )
+                else:
+                    messages.success(request, _("已分配复核评审专家。"))
+                return redirect("registry:rereview", pk=pk)
+    elif request.method == "POST" and "report" in request.POST:
         require(may_report_rereview, request.user, case)
         report_form = OnsiteReportForm(request.POST, request.FILES, prefix="report")
         if report_form.is_valid():
@@ -72,6 +103,7 @@ def case_detail(request, pk):
                     retain=data["decision"] == "retain",
                     expert_opinion=data["expert_opinion"],
                     reason=data["reason"],
+                    without_scores_reason=data["without_scores_reason"],
                 )
                 messages.success(request, _("复核决定已记录。"))
                 return redirect("registry:rereview", pk=pk)
@@ -79,9 +111,76 @@ def case_detail(request, pk):
         "case": case,
         "report_form": report_form,
         "decision_form": decision_form,
+        "experts_form": experts_form,
+        "scores": scores,
+        "assignments": assignments,
         "trends": trends.trends(case.listed_unit),
     }
     return render(request, "registry/rereview.html", context)
+
+
+def _expert_defaults(case, assigned):
+    """The experts already asked, or else as many, from other cities or not, as the latest batch asks of a
+    declaration."""
+    if assigned:
+        return {"count": len(assigned), "other_cities_only": case.experts_from_other_cities}
+    batch = Batch.objects.order_by("-year", "-pk").first()
+    if batch is None:
+        return {"other_cities_only": case.experts_from_other_cities}
+    return {"count": batch.experts_per_declaration, "other_cities_only": batch.experts_from_other_cities}
+
+
+@allowed(is_expert_user)
+def expert_queue(request):
+    """The re-review cases assigned to the signed-in expert."""
+    rows = rereview_experts.assigned_to(request.user)
+    return render(request, "registry/rereview_expert_queue.html", {"rows": rows})
+
+
+@login_required
+def expert_review(request, pk):
+    """The assigned expert reads the city's re-review and gives a score and an opinion, or withdraws."""
+    row = get_object_or_404(
+        RereviewAssignment.objects.select_related(
+            "expert", "case__listed_unit__organisation", "case__listed_unit__region"
+        ),
+        pk=pk,
+    )
+    require(may_read_rereview_assignment, request.user, row)
+    form = RereviewScoreForm(initial={"score": row.score, "comment": row.comment})
+    conflict_form = RereviewConflictForm(prefix="conflict")
+    if request.method == "POST" and "conflict" in request.POST:
+        conflict_form = RereviewConflictForm(request.POST, prefix="conflict")
+        if conflict_form.is_valid():
+            with refusal_as_form_error(conflict_form):
+                rereview_experts.declare_conflict(
+                    row, user=request.user, reason=conflict_form.cleaned_data["reason"]
+                )
+                messages.success(request, _("已回避，省经信厅将另行分配专家。"))
+                return redirect("registry:rereview_experts_mine")
+    elif request.method == "POST":
+        require(may_score_rereview, request.user, row)
+        form = RereviewScoreForm(request.POST)
+        if form.is_valid():
+            submit = "submit" in request.POST
+            with refusal_as_form_error(form):
+                rereview_experts.save_score(
+                    row,
+                    user=request.user,
+                    score=form.cleaned_data["score"],
+                    comment=form.cleaned_data["comment"],
+                    submit=submit,
+                )
+                messages.success(request, _("评分已提交。") if submit else _("草稿已保存。"))
+                return redirect("registry:rereview_expert_review", pk=pk)
+    context = {
+        "row": row,
+        "case": row.case,
+        "form": form,
+        "conflict_form": conflict_form,
+        "trends": trends.trends(row.case.listed_unit),
+    }
+    return render(request, "registry/rereview_expert_review.html", context)
 
 
 @allowed(may_export_rereview_results)
@@ -127,3 +226,16 @@ def annual_reports(request):
     )
     context = {"units": units[:500], "year": year, "deadline": rereviews.annual_deadline(year + 1)}
     return render(request, "registry/annual_reports.html", context)
+
+
+@allowed(may_see_annual_reports)
+def annual_reports_export(request):
+    """The year's 动态管理表 of every unit the user oversees, filed or not, as .xlsx."""
+    asked = request.GET.get("year", "")
+    year = int(asked) if asked.isdigit() and len(asked) == 4 else timezone.localdate().year - 1
+    units = overseen(request.user, ListedUnit.objects.public(), "region_id").prefetch_related(
+        Prefetch("annual_reports", queryset=AnnualReport.objects.filter(year=year), to_attr="reports")
+    )
+    return xlsx_response(
+        rereviews.annual_reports_workbook(units, year), _("动态管理表-%(year)s.xlsx") % {"year": year}
+    )

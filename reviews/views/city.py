@@ -96,13 +96,11 @@ def city_recommendation(request, batch_pk):
                 messages.success(request, _("排序已保存。下一步：填写推荐意见并报送推荐。"))
             return redirect("reviews:city_recommendation", batch_pk=batch.pk)
         if form.is_valid() and request.POST.get("confirmed") != "yes":
-            return _confirm_submission(request, batch, region, form.cleaned_data["opinion"])
+            return _confirm_submission(request, batch, region, form.cleaned_data)
         if form.is_valid():
             with refusal_as_message(request):
                 sent = len(city.recommended(batch, region))
-                city.submit_recommendation(
-                    batch, region, user=request.user, opinion=form.cleaned_data["opinion"]
-                )
+                city.submit_recommendation(batch, region, user=request.user, **form.cleaned_data)
                 messages.success(
                     request,
                     _("已向省经信厅报送%(n)d个推荐申报，排序和初审结论已锁定。下一步：省经信厅组织专家评审。")
@@ -127,7 +125,7 @@ def city_recommendation(request, batch_pk):
     return render(request, "reviews/city_recommendation.html", context)
 
 
-def _confirm_submission(request, batch, region, opinion):
+def _confirm_submission(request, batch, region, data):
     """报送 locks the city's ranking and sends it on: the page lists what goes, in order, and asks first."""
     ranked = list(city.recommended(batch, region))
     what_happens = [
@@ -144,7 +142,7 @@ def _confirm_submission(request, batch, region, opinion):
         "what_happens": what_happens,
         "cannot_undo": _("报送后不能修改排序、初审结论和推荐意见，也不能再次报送。"),
         "action": request.get_full_path(),
-        "hidden": {"opinion": opinion},
+        "hidden": {"opinion": data["opinion"], "document_number": data["document_number"]},
         "button": _("确认报送推荐"),
         "cancel_url": request.get_full_path(),
     }

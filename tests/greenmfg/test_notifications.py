@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -20,15 +21,17 @@ from reviews import city, experts
 from reviews.models import Expert
 from reviews.services import decline_commission, request_commission
 
-from ..factories import BatchFactory, make_user, ready_to_submit
+from ..factories import BatchFactory, OrganisationFactory, make_user, ready_to_submit
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def eager(monkeypatch):
-    """Run queued tasks in the process even where REDIS_URL (CI) would send them to a broker."""
+def eager(monkeypatch, settings):
+    """Run queued tasks in the process even where REDIS_URL (CI) would send them to a broker, and send grouped
+    notices' e-mails at once, as the embedded default does."""
     monkeypatch.setitem(greenmfg.celery.app.conf, "task_always_eager", True)
+    settings.NOTIFICATION_GROUPING_DELAY = 0
 
 
 def new_declaration(cast, *, batch=None, org=None, user=None):
@@ -59,10 +62,15 @@ def in_city_review(cast, **kwargs):
     return Declaration.objects.get(pk=declaration.pk)
 
 
+def told(key_prefix):
+    """Notices of the events whose keys begin so, alone or inside a grouped notice."""
+    return Notification.objects.filter(
+        Q(key__startswith=key_prefix) | Q(items__key__startswith=key_prefix)
+    ).distinct()
+
+
 def recipients(key_prefix):
-    return sorted(
-        Notification.objects.filter(key__startswith=key_prefix).values_list("recipient__username", flat=True)
-    )
+    return sorted(told(key_prefix).values_list("recipient__username", flat=True))
 
 
 def return_for_revision(cast, declaration):
@@ -84,7 +92,7 @@ def test_submitting_to_the_city_notifies_exactly_the_officials_of_that_city_once
 
     declaration = in_city_review(cast)
 
-    notices = Notification.objects.filter(key__startswith=f"declaration:{declaration.pk}:submit_to_city:")
+    notices = told(f"declaration:{declaration.pk}:submit_to_city:")
     assert sorted(n.recipient_id for n in notices) == sorted([cast.wuhan_official.pk, second_wuhan.pk])
     assert not Notification.objects.filter(recipient=cast.huangshi_official).exists()
     notice = notices.get(recipient=cast.wuhan_official)
@@ -215,6 +223,105 @@ def test_a_rolled_back_event_neither_notifies_nor_emails(
     assert mailoutbox == []
     assert not Notification.objects.exists()
     assert not OutgoingEmail.objects.exists()
+
+
+# Grouped notices
+
+
+def recommend_all(cast, batch, declarations):
+    for declaration in declarations:
+        city.record_review(
+            declaration,
+            user=cast.wuhan_official,
+            decision="recommend",
+            opinion="同意推荐",
+            checklist=[code for code, _label in city.CHECKLIST],
+        )
+    city.rank(batch, cast.wuhan_official.city, user=cast.wuhan_official, order=[d.pk for d in declarations])
+    city.submit_recommendation(batch, cast.wuhan_official.city, user=cast.wuhan_official, opinion="同意")
+
+
+def test_a_city_recommending_twenty_declarations_is_one_notice_and_one_email_per_provincial_official(
+    cast, eager, mailoutbox, django_capture_on_commit_callbacks
+):
+    second_province = make_user(Role.PROVINCE)
+    cast.province.email, second_province.email = "sheng@example.cn", "sheng2@example.cn"
+    cast.province.save()
+    second_province.save()
+    batch = BatchFactory(requires_third_party=False)
+    organisations = [cast.wuhan_org] + [
+        OrganisationFactory(name=f"武汉第{i}机械有限公司", region_id="420100") for i in range(19)
+    ]
+    for org in organisations[1:]:
+        org.memberships.create(user=cast.applicant)
+    declarations = [in_city_review(cast, batch=batch, org=org) for org in organisations]
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recommend_all(cast, batch, declarations)
+
+    for official in (cast.province, second_province):
+        [notice] = Notification.objects.filter(recipient=official)
+        assert notice.count == 20
+        assert notice.text == "武汉市推荐了 20 个申报，等待省级评审分配专家。"
+        assert notice.url == f"/reviews/batches/{batch.pk}/assign/"
+        assert sorted(notice.items.values_list("text", flat=True)) == sorted(
+            f"武汉市推荐了“{org.name}”的绿色工厂申报，等待省级评审分配专家。" for org in organisations
+        )
+    assert sorted(m.to[0] for m in mailoutbox) == ["sheng2@example.cn", "sheng@example.cn"]
+    body = mailoutbox[0].body
+    assert "武汉市推荐了 20 个申报" in body and all(org.name in body for org in organisations)
+
+    # The same events reported again (a signal sent twice) change nothing.
+    for declaration in declarations:
+        declaration_transitioned.send(
+            sender=Declaration,
+            declaration=Declaration.objects.get(pk=declaration.pk),
+            name="recommend",
+            actor=None,
+        )
+    assert Notification.objects.get(recipient=cast.province).count == 20
+    assert len(mailoutbox) == 2
+
+
+def test_the_centre_lists_a_grouped_notices_events(cast, eager, login):
+    batch = BatchFactory(requires_third_party=False)
+    second = OrganisationFactory(name="武汉第二机械有限公司", region_id="420100")
+    second.memberships.create(user=cast.applicant)
+    declarations = [in_city_review(cast, batch=batch), in_city_review(cast, batch=batch, org=second)]
+    page = login(cast.wuhan_official).get("/notifications/").content.decode()
+    assert "2 个申报已提交或重新提交，等待市州初审。" in page
+    assert "查看 2 项明细" in page
+    for declaration in declarations:
+        assert f"/reviews/declarations/{declaration.pk}/city-review/" in page
+
+
+def test_events_join_the_open_notice_until_its_email_leaves_or_it_is_read(cast, settings):
+    """With a worker, a grouped notice's e-mail waits NOTIFICATION_GROUPING_DELAY seconds for more events."""
+    settings.NOTIFICATION_GROUPING_DELAY = 120
+    cast.wuhan_official.email = "wuhan@example.cn"
+    cast.wuhan_official.save()
+    batch = BatchFactory(requires_third_party=False)
+    second = OrganisationFactory(name="武汉第二机械有限公司", region_id="420100")
+    second.memberships.create(user=cast.applicant)
+    in_city_review(cast, batch=batch)
+    in_city_review(cast, batch=batch, org=second)  # another transaction, a minute later say
+
+    [notice] = Notification.objects.filter(recipient=cast.wuhan_official)
+    assert notice.count == 2
+    email = OutgoingEmail.objects.get(notification=notice)
+    assert email.next_attempt_at > timezone.now() + timedelta(seconds=100)
+    assert deliver_emails.apply(args=[[email.pk]]).get() == 0  # not due yet
+    assert "武汉第二机械有限公司" in email.body and "武汉绿源机械有限公司" in email.body
+
+    # Once read, the next event starts a notice of its own.
+    Notification.objects.filter(pk=notice.pk).update(read_at=timezone.now())
+    third = OrganisationFactory(name="武汉第三机械有限公司", region_id="420100")
+    third.memberships.create(user=cast.applicant)
+    in_city_review(cast, batch=batch, org=third)
+    assert Notification.objects.filter(recipient=cast.wuhan_official).count() == 2
+    newest = Notification.objects.filter(recipient=cast.wuhan_official).first()
+    assert newest.count == 1 and "武汉第三机械有限公司" in newest.text
 
 
 # Deadline reminders

@@ -88,7 +88,7 @@ def export_names(params):
     force_login_verified(province, make_user(Role.PROVINCE))
     response = province.get("/lists/export.xlsx", params)
     assert response.status_code == 200
-    rows = load_workbook(BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True)
+    rows = load_workbook(BytesIO(response.content)).active.iter_rows(min_row=3, values_only=True)
     return [row[2] for row in rows]
 
 

@@ -283,7 +283,7 @@ def test_national_recommendation_export_and_result(cast, login):
     rows = list(
         load_workbook(
             BytesIO(client.get("/lists/national/export.xlsx", {"year": 2026}).content)
-        ).active.iter_rows(values_only=True)
+        ).active.iter_rows(min_row=2, values_only=True)
     )
     assert [row[2] for row in rows[1:]] == [provincial.organisation.name]
 

@@ -18,16 +18,6 @@ pytestmark = pytest.mark.django_db
 STATUSES = ("matched", "new", "undecided", "failed", "elsewhere")
 
 
-@pytest.fixture
-def province(db):
-    return make_user(Role.PROVINCE)
-
-
-@pytest.fixture
-def official(login, province):
-    return login(province)
-
-
 def upload(client, content, name, **fields):
     data = {"year": 2023, "listed_on": "2023-12-20", "document_number": "", **fields}
     response = client.post("/lists/import/", {**data, "file": SimpleUploadedFile(name, content)})

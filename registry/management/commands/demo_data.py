@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -28,8 +29,9 @@ from greenmfg.identifiers import credit_code_check_character
 from greenmfg.models import Region, User
 from greenmfg.roles import Role
 from greenmfg.second_factor import new_backup_codes
+from registry import rereview_experts, rereviews
 from registry import services as registry
-from registry.models import ListedUnit
+from registry.models import ListedUnit, ReReviewCase
 from reviews import city as city_review
 from reviews import experts
 from reviews import services as reviews
@@ -434,3 +436,26 @@ class Command(BaseCommand):
             batch, park.region, user=users["shizhou_yichang"], opinion="同意推荐。"
         )
         experts.assign_automatically([Declaration.objects.get(pk=park.pk)], user=users["shengting"])
+        self.rereview_with_experts(users, park.organisation)
+
+    def rereview_with_experts(self, users, organisation):
+        """A unit listed three years ago, re-reviewed on site by its city, now with experts (zhuanjia among them)."""
+        today = timezone.localdate()
+        unit = ListedUnit.objects.create(
+            organisation=organisation,
+            region_id=organisation.region_id,
+            category=Category.PARK,
+            level=ListedUnit.Level.PROVINCIAL,
+            year=today.year - 3,
+            listed_on=today - relativedelta(years=3),
+        )
+        rereviews.open_due_rereviews(today)
+        case = ReReviewCase.objects.get(listed_unit=unit)
+        rereviews.report_onsite(
+            case,
+            user=users["shizhou_yichang"],
+            onsite_date=today - timedelta(days=5),
+            findings="现场核查：能源管理体系运行正常，近三年单位产值能耗逐年下降。",
+            conclusion=ReReviewCase.CityConclusion.QUALIFIED,
+        )
+        rereview_experts.assign_experts(case, user=users["shengting"], count=3, other_cities_only=True)

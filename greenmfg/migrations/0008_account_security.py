@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('greenmfg', '0006_separated_administrators'),
+        ('greenmfg', '0007_grouped_notices'),
     ]
 
     operations = [

@@ -1,0 +1,165 @@
+"""三年一复核 with experts: the province asks for an expert review of a case the city reported, and the experts are
+chosen, replaced and put together as a declaration's are (issue 13 item 7), through the pages."""
+
+from decimal import Decimal
+
+import pytest
+
+from greenmfg.models import AuditEntry, Notification
+from registry.models import ListedUnit, RereviewAssignment, ReReviewCase
+from reviews.models import Assignment, Expert, ExpertConflict
+
+from ..factories import BatchFactory, DeclarationFactory, make_user
+from .test_dynamic import due_case, report
+
+pytestmark = pytest.mark.django_db
+
+
+def expert(region, employer_credit_code=""):
+    return Expert.objects.create(
+        user=make_user("评审专家"),
+        categories=["factory"],
+        employer="大学",
+        employer_credit_code=employer_credit_code,
+        region_id=region,
+    )
+
+
+def reported_case(cast, login):
+    unit, case = due_case(cast)
+    report(login(cast.wuhan_official), case, conclusion="qualified")
+    return unit, ReReviewCase.objects.get(pk=case.pk)
+
+
+def ask_experts(client, case, count, other_cities_only=True):
+    data = {"assign": "1", "experts-count": str(count)}
+    if other_cities_only:
+        data["experts-other_cities_only"] = "on"
+    return client.post(f"/rereviews/{case.pk}/", data, follow=True)
+
+
+def score(client, row, value, comment="符合要求", submit=True):
+    data = {"score": str(value), "comment": comment}
+    data["submit" if submit else "save"] = "1"
+    return client.post(f"/rereviews/experts/{row.pk}/", data, follow=True)
+
+
+def test_experts_are_chosen_without_conflicts_from_other_cities_and_by_open_work(cast, login):
+    batch = BatchFactory(experts_per_declaration=3)
+    _unit, case = reported_case(cast, login)
+    same_city = expert("420100")  # the unit is in 武汉
+    employed_by_unit = expert("420500", employer_credit_code=cast.wuhan_org.credit_code)
+    busy = expert("420500")
+    free = [expert("420500") for _ in range(3)]
+    # (``login`` signs the one test client in as another user.) ``busy`` already has a declaration to score: the open work is spread, so the free experts go first.
+    Assignment.objects.create(declaration=DeclarationFactory(batch=batch), expert=busy)
+
+    province = login(cast.province)
+    page = province.get(f"/rereviews/{case.pk}/").content.decode()
+    assert "分配复核评审专家" in page and 'value="3"' in page  # the batch's number, as for declarations
+    ask_experts(province, case, 3)
+
+    chosen = set(RereviewAssignment.objects.filter(case=case).values_list("expert_id", flat=True))
+    assert chosen == {e.pk for e in free}
+    assert not chosen & {same_city.pk, employed_by_unit.pk, busy.pk}
+    assert AuditEntry.objects.filter(action="assign_rereview_experts", object_id=case.pk).exists()
+    for e in free:
+        assert Notification.objects.filter(recipient=e.user, url="/rereviews/experts/mine/").exists()
+
+    # Asking again for the same number adds nobody; asking for four brings the next eligible one (busy).
+    ask_experts(province, case, 3)
+    assert RereviewAssignment.objects.filter(case=case).count() == 3
+    ask_experts(province, case, 4)
+    assert set(RereviewAssignment.objects.filter(case=case).values_list("expert_id", flat=True)) == chosen | {
+        busy.pk
+    }
+
+
+def test_too_few_eligible_experts_is_said_and_nothing_is_invented(cast, login):
+    _unit, case = reported_case(cast, login)
+    only = expert("420500")
+    expert("420100")  # same city as the unit
+    page = ask_experts(login(cast.province), case, 3).content.decode()
+    assert "还差 2 人" in page
+    assert list(RereviewAssignment.objects.filter(case=case).values_list("expert_id", flat=True)) == [only.pk]
+
+
+def test_the_scores_are_put_together_and_the_decision_waits_for_them(cast, login):
+    unit, case = reported_case(cast, login)
+    pool = [expert("420500") for _ in range(5)]
+    ask_experts(login(cast.province), case, 5)
+    rows = list(RereviewAssignment.objects.filter(case=case).order_by("pk"))
+    assert {r.expert_id for r in rows} == {e.pk for e in pool}
+
+    # Another expert cannot open a case not assigned to them; the assigned one sees the city's findings.
+    outsider = expert("420500")
+    assert login(outsider.user).get(f"/rereviews/experts/{rows[0].pk}/").status_code == 403
+    page = login(rows[0].expert.user).get(f"/rereviews/experts/{rows[0].pk}/").content.decode()
+    assert "现场核查发现能耗数据不实" in page
+    queue = login(rows[0].expert.user).get("/rereviews/experts/mine/").content.decode()
+    assert unit.organisation.name in queue
+
+    # Submitting needs a score and an opinion; a draft keeps what was typed.
+    expert_client = login(rows[0].expert.user)
+    page = expert_client.post(
+        f"/rereviews/experts/{rows[0].pk}/", {"score": "", "comment": "", "submit": "1"}
+    ).content.decode()
+    assert "请填写评分" in page
+    score(expert_client, rows[0], 90, submit=False)
+    assert RereviewAssignment.objects.get(pk=rows[0].pk).status == "active"
+
+    decision = {"decision-decision": "retain", "decision-expert_opinion": "专家组意见：保留"}
+    for row, value in zip(rows[:4], (90, 80, 70, 60), strict=True):
+        score(login(row.expert.user), row, value)
+    # One expert has not submitted: the decision is refused unless the province says why.
+    page = login(cast.province).post(f"/rereviews/{case.pk}/", decision, follow=True).content.decode()
+    assert "评分尚未全部提交" in page
+    assert ReReviewCase.objects.get(pk=case.pk).status == "city_reported"
+
+    score(login(rows[4].expert.user), rows[4], 100)
+    page = login(cast.province).get(f"/rereviews/{case.pk}/").content.decode()
+    # Five scores: the highest and the lowest are dropped, as for declarations: (90 + 80 + 70) / 3.
+    assert "综合得分 80.00" in page
+    login(cast.province).post(f"/rereviews/{case.pk}/", decision)
+    assert ReReviewCase.objects.get(pk=case.pk).status == "retained"
+    assert ListedUnit.objects.get(pk=unit.pk).review_status == "retained"
+    entry = AuditEntry.objects.get(action="rereview_decided", object_id=unit.pk)
+    assert "80.00" in entry.opinion
+
+    # Once decided, nobody scores any more.
+    assert score(login(rows[0].expert.user), rows[0], 10).status_code == 403
+    assert RereviewAssignment.objects.get(pk=rows[0].pk).score == Decimal("90")
+
+
+def test_an_expert_with_a_conflict_withdraws_and_is_replaced(cast, login):
+    _unit, case = reported_case(cast, login)
+    first, second = expert("420500"), expert("420500")
+    ask_experts(login(cast.province), case, 1)
+    row = RereviewAssignment.objects.get(case=case)
+    withdrawing = login(row.expert.user)
+    page = withdrawing.post(
+        f"/rereviews/experts/{row.pk}/", {"conflict": "1", "conflict-reason": ""}, follow=True
+    ).content.decode()
+    assert "这个字段是必填项" in page or "必填" in page
+    withdrawing.post(f"/rereviews/experts/{row.pk}/", {"conflict": "1", "conflict-reason": "曾任该公司顾问"})
+
+    row.refresh_from_db()
+    assert row.status == "withdrawn"
+    replacement = RereviewAssignment.objects.exclude(pk=row.pk).get(case=case)
+    assert {row.expert_id, replacement.expert_id} == {first.pk, second.pk}
+    assert ExpertConflict.objects.filter(expert=row.expert, credit_code=cast.wuhan_org.credit_code).exists()
+    # The withdrawn expert's access ends with the assignment.
+    assert withdrawing.get(f"/rereviews/experts/{row.pk}/").status_code == 403
+
+
+def test_only_the_province_asks_for_experts_and_only_after_the_city_reported(cast, login):
+    _unit, case = due_case(cast)
+    expert("420500")
+    response = ask_experts(login(cast.province), case, 1)  # still with the city
+    assert response.status_code == 403 and "市州报送复核结果后才能分配专家" in response.content.decode()
+    assert not RereviewAssignment.objects.exists()
+    report(login(cast.wuhan_official), case)
+    assert ask_experts(login(cast.wuhan_official), case, 1).status_code == 403
+    assert not RereviewAssignment.objects.exists()
+    page = login(cast.wuhan_official).get(f"/rereviews/{case.pk}/").content.decode()
+    assert "分配复核评审专家" not in page
