@@ -8,6 +8,7 @@ Enterprises keep Django's password rules and may add a second factor.
 Every authentication event is written to the audit trail from here (the receivers below and the services).
 """
 
+import ipaddress
 import logging
 import secrets
 from datetime import timedelta
@@ -69,7 +70,11 @@ def must_change_password(user) -> bool:
 
 
 def client_address(request):
-    return request.META.get("REMOTE_ADDR") or None
+    """The address ``ClientAddressMiddleware`` resolved; ``None`` when the server gave none (a unix socket)."""
+    try:
+        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
+    except ValueError:
+        return None
 
 
 # 三员分立

@@ -292,6 +292,12 @@ def test_the_dashboard_shows_the_previous_logins_time_and_address():
     )
 
 
+def test_a_login_without_an_address_is_recorded_without_one():
+    applicant = make_user(Role.APPLICANT)
+    assert post_login(Client(REMOTE_ADDR="unix:/run/gunicorn.sock"), applicant).status_code == 302
+    assert User.objects.get(pk=applicant.pk).login_address is None
+
+
 def test_login_and_logout_are_audited_and_a_superusers_use_is_marked(client):
     superuser = make_user(Role.ADMIN, is_staff=True, is_superuser=True)
     post_login(client, superuser)
