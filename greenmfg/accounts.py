@@ -18,9 +18,11 @@ from axes.signals import user_locked_out
 from axes.utils import reset as reset_attempts
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -117,14 +119,40 @@ def refuse_two_administrator_roles(sender, instance, action, reverse, pk_set, **
     """The model-level guard: however a group is added (admin, shell, a service), 三员分立 holds."""
     if action != "pre_add":
         return
-    from django.contrib.auth.models import Group
-
     if reverse:  # group.user_set.add(users)
         for user in User.objects.filter(pk__in=pk_set):
             check_separation({*user.groups.values_list("name", flat=True), instance.name})
     else:
         added = Group.objects.filter(pk__in=pk_set).values_list("name", flat=True)
         check_separation({*instance.groups.values_list("name", flat=True), *added})
+
+
+# What the 系统管理员 configures in /admin/: nothing about accounts, roles, memberships or the audit trail.
+CONFIGURATION = {
+    "applications": {
+        "organisation", "policy", "batch", "batchcategory", "indicatortemplate", "indicator", "energycarrier",
+        "emissionfactor", "benchmarktable", "benchmark",
+    },
+    "registry": {"plan", "target"},
+    "greenmfg": {"region", "outgoingemail"},
+    "django_celery_beat": {
+        "periodictask", "intervalschedule", "crontabschedule", "solarschedule", "clockedschedule",
+    },
+}  # fmt: skip
+
+
+def system_administrator_configures(sender, using, **kwargs):
+    """After every migrate the 系统管理员 group holds exactly the configuration permissions (三员分立).
+
+    Connected in ``GreenmfgConfig.ready``, after django.contrib.auth's receiver that creates the permissions (this
+    module is imported earlier, by the admin's autodiscovery)."""
+    group = Group.objects.using(using).filter(name=Role.ADMIN.value).first()
+    if group is None:
+        return
+    configuration = Q(pk__in=[])
+    for app_label, models in CONFIGURATION.items():
+        configuration |= Q(content_type__app_label=app_label, content_type__model__in=models)
+    group.permissions.set(Permission.objects.using(using).filter(configuration))
 
 
 # The 安全管理员's services

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
 
 
 class GreenmfgConfig(AppConfig):
@@ -11,6 +12,10 @@ class GreenmfgConfig(AppConfig):
         # each configured office certificate opens; accounts audits every authentication event and guards 三员分立
         # on every change of a user's groups.
         from . import accounts, permissions, signing  # noqa: F401
+
+        post_migrate.connect(
+            accounts.system_administrator_configures, dispatch_uid="system_administrator_configures"
+        )
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):
