@@ -48,13 +48,9 @@ def has_second_factor(user) -> bool:
     return next(devices_for_user(user), None) is not None
 
 
-def needs_second_factor(user) -> bool:
-    """Required for the privileged; an enterprise that enrolled one is asked for it too."""
-    return privileged(user) or has_second_factor(user)
-
-
 def needs_second_factor_in(session, user) -> bool:
-    """``needs_second_factor``, with the devices looked up once per session rather than on every request."""
+    """Required for the privileged; an enterprise that enrolled one is asked for it too (whether it has one is
+    read at login and kept in the session, not looked up on every request)."""
     if privileged(user):
         return True
     if session.get(HAS_SECOND_FACTOR) is None:
