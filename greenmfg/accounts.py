@@ -9,7 +9,6 @@ Every authentication event is written to the audit trail from here (the receiver
 """
 
 import ipaddress
-import logging
 import secrets
 from datetime import timedelta
 
@@ -17,13 +16,12 @@ from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from axes.utils import reset as reset_attempts
 from django.conf import settings
-from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,8 +29,6 @@ from django_otp import devices_for_user
 
 from .models import AuditEntry, User
 from .roles import ADMINISTRATORS, Role
-
-log = logging.getLogger("greenmfg.security")
 
 PRIVILEGED_ROLES = frozenset({Role.EVALUATOR, Role.CITY, Role.EXPERT, Role.PROVINCE, *ADMINISTRATORS})
 SESSION_TOKEN = "greenmfg_session_token"
@@ -165,8 +161,9 @@ def locked_out():
 def unlock(attempt, *, actor) -> None:
     reset_attempts(ip=attempt.ip_address, username=attempt.username)
     user = User.objects.filter(username=attempt.username).first()
-    if user:
-        AuditEntry.record(user, actor=actor, action="unlocked", opinion=attempt.ip_address or "")
+    AuditEntry.record(
+        user, actor=actor, action="unlocked", opinion=f"{attempt.username}（{attempt.ip_address}）"
+    )
 
 
 @transaction.atomic
@@ -209,45 +206,26 @@ def on_login(sender, request, user, **kwargs):
             "session_token",
         ]
     )
-    opinion = address or ""
-    if user.is_superuser:
-        opinion = _("超级用户（应急）登录 %(address)s") % {"address": opinion}
-    AuditEntry.record(user, actor=user, action="login", opinion=opinion)
+    opinion = _("超级用户（应急）登录") if user.is_superuser else ""
+    AuditEntry.record(user, actor=user, action="login", opinion=opinion, address=address or "")
 
 
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
+    """Audited against the account if it exists, else with no subject and the username tried."""
     username = credentials.get("username", "")
-    address = client_address(request) if request else ""
+    address = (client_address(request) if request else None) or ""
     user = User.objects.filter(username=username).first()
-    if user:
-        AuditEntry.record(user, actor=None, action="login_failed", opinion=address or "")
-    else:
-        log.warning("login failed for unknown username %r from %s", username, address)
+    AuditEntry.record(user, actor=None, action="login_failed", opinion=username, address=address)
 
 
 @receiver(user_locked_out)
 def on_locked_out(sender, request, username, ip_address, **kwargs):
     user = User.objects.filter(username=username).first()
-    if user:
-        AuditEntry.record(user, actor=None, action="locked_out", opinion=ip_address or "")
-    else:
-        log.warning("unknown username %r locked out from %s", username, ip_address)
+    AuditEntry.record(user, actor=None, action="locked_out", opinion=username, address=ip_address or "")
 
 
 @receiver(user_logged_out)
 def on_logout(sender, request, user, **kwargs):
     if user is not None:
-        AuditEntry.record(user, actor=user, action="logout", opinion=client_address(request) or "")
-
-
-@receiver(post_save, sender=LogEntry)
-def on_superuser_admin_change(sender, instance, created, **kwargs):
-    """The superuser is for emergencies: each change it makes in /admin/ is audited."""
-    if created and instance.user.is_superuser:
-        AuditEntry.record(
-            instance,
-            actor=instance.user,
-            action="superuser_admin_change",
-            opinion=f"{instance.content_type} {instance.object_repr}: {instance.get_change_message()}",
-        )
+        AuditEntry.record(user, actor=user, action="logout", address=client_address(request) or "")

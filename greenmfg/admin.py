@@ -69,7 +69,9 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "content_type", "object_id", "action", "from_state", "to_state"]
+    """Read-only: the audit trail is append-only (the database refuses changes too)."""
+
+    list_display = ["seq", "at", "actor", "content_type", "object_id", "action", "from_state", "to_state"]
     list_filter = ["content_type", "action"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
 
@@ -77,6 +79,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -1,13 +1,17 @@
+from contextvars import ContextVar
+
+import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from . import audit
 from .roles import Role
 
 
@@ -89,11 +93,48 @@ class User(AbstractUser):
         return self.has_role(Role.PROVINCE)
 
 
-class AuditEntry(models.Model):
-    """One row of the audit trail: who did what to which object, when, and with what opinion."""
+class AppendOnly(Exception):
+    """An attempt to change or remove an audit entry outside the archive path."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.PositiveBigIntegerField()
+
+_archiving = ContextVar("archiving_audit", default=False)
+
+
+class AuditQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            audit.chain(objs)
+            return super().bulk_create(objs, *args, **kwargs)
+
+    def update(self, **kwargs):
+        raise AppendOnly(_("审计记录只能追加，不能修改。"))
+
+    def delete(self):
+        if not _archiving.get():
+            raise AppendOnly(_("审计记录只能追加，不能删除；过期记录由归档命令移出。"))
+        return super().delete()
+
+    def remove_archived(self):
+        """The one way rows leave the table: after ``audit.archive`` has written and recorded them."""
+        token = _archiving.set(True)
+        try:
+            with pgtrigger.ignore("greenmfg.AuditEntry:append_only"):
+                return self.delete()
+        finally:
+            _archiving.reset(token)
+
+
+class AuditEntry(models.Model):
+    """One row of the audit trail: who did what to which object, when, from where, and with what opinion.
+
+    Append-only: a PostgreSQL trigger refuses UPDATE, DELETE and TRUNCATE (the model refuses them on SQLite), and
+    each row's SM3 hash chains it to the one before (``greenmfg/audit.py``; ``manage.py verify_audit``).
+    """
+
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True, editable=False)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
     subject = GenericForeignKey("content_type", "object_id")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -101,33 +142,69 @@ class AuditEntry(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        help_text=_("为空表示由系统定时任务执行。"),
+        help_text=_("为空表示由系统定时任务或未登录的访问者执行。"),
     )
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     action = models.CharField(_("操作"), max_length=64)
     from_state = models.CharField(_("原状态"), max_length=32, blank=True)
     to_state = models.CharField(_("新状态"), max_length=32, blank=True)
     opinion = models.TextField(_("意见"), blank=True)
+    address = models.CharField(_("来源地址"), max_length=45, blank=True)
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64, editable=False)
+    hash = models.CharField(_("SM3 哈希"), max_length=64, editable=False)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
-        ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+        ordering = ["seq"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"]),
+            models.Index(fields=["actor", "seq"]),
+            models.Index(fields=["action", "seq"]),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                when=pgtrigger.Before,
+                func="RAISE EXCEPTION '审计记录只能追加（%）', TG_OP USING ERRCODE = 'insufficient_privilege';",
+            ),
+            pgtrigger.Trigger(
+                name="no_truncate",
+                level=pgtrigger.Statement,
+                operation=pgtrigger.Truncate,
+                when=pgtrigger.Before,
+                func="RAISE EXCEPTION '审计记录只能追加（TRUNCATE）' USING ERRCODE = 'insufficient_privilege';",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor or _('系统')} {self.action}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnly(_("审计记录只能追加，不能修改。"))
+        with transaction.atomic(using=kwargs.get("using")):
+            audit.chain([self])
+            super().save(*args, force_insert=True, **{k: v for k, v in kwargs.items() if k != "force_insert"})
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly(_("审计记录只能追加，不能删除。"))
+
     @classmethod
-    def record(cls, subject, *, actor, action, from_state="", to_state="", opinion=""):
+    def record(cls, subject, *, actor, action, from_state="", to_state="", opinion="", address=""):
+        """Append an entry about ``subject`` (a model instance, or None for an event with no object)."""
         return cls.objects.create(
-            content_type=ContentType.objects.get_for_model(subject),
-            object_id=subject.pk,
-            actor=actor,
+            content_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
+            object_id=subject.pk if subject is not None else None,
+            actor=actor if actor is not None and actor.is_authenticated else None,
             action=action,
             from_state=from_state,
             to_state=to_state,
             opinion=opinion,
+            address=address,
         )
 
     @classmethod

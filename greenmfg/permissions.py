@@ -159,3 +159,9 @@ def manages_accounts(user, obj=None) -> Verdict:
         signed_in(user) and (user.has_role(Role.SECURITY) or user.is_superuser),
         _("只有安全管理员可以管理账号。"),
     )
+
+
+@rule("view_audit")
+def may_view_audit(user, obj=None) -> Verdict:
+    """The audit administrator (审计管理员) reads the audit trail and exports it; nobody changes it."""
+    return verdict(signed_in(user) and user.has_role(Role.AUDITOR), _("只有审计管理员可以查看审计记录。"))

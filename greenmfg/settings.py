@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,6 +43,8 @@ ENVIRONMENT = {
     "LOGIN_LOCKOUT_MINUTES": (int, 30),
     "OFFICIAL_SESSION_IDLE_MINUTES": (int, 30),
     "OFFICIAL_PASSWORD_MAX_AGE_DAYS": (int, 180),
+    "AUDIT_RETENTION_DAYS": (int, 180),
+    "AUDIT_ARCHIVE_DIR": (str, str(BASE_DIR / "var" / "audit-archive")),
 }
 env = environ.Env(**ENVIRONMENT)
 
@@ -69,6 +72,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "pgtrigger",
+    "csp",
     "greenmfg",
     "applications",
     "reviews",
@@ -78,6 +83,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "greenmfg.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "greenmfg.middleware.ClientAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,6 +95,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "greenmfg.middleware.AccountPolicyMiddleware",
+    "greenmfg.downloads.AuditDownloadsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "greenmfg.submissions.OncePerSubmissionMiddleware",
@@ -252,7 +260,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # With the cache unreachable the limit is not enforced (logged by greenmfg.cache) rather than refusing objections.
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = True
-SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
+# django_ratelimit.W001 only compares the backend's dotted path with a list that predates Django's own Redis cache:
+# ForgivingRedisCache is Django's RedisCache (atomic INCR, shared by every process), which the limit needs.
+SILENCED_SYSTEM_CHECKS = (
+    ["django_ratelimit.W001"] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
+)
 # Behind a reverse proxy the client address comes from X-Forwarded-For, but only when the request arrives from
 # one of these addresses (greenmfg.middleware.ClientAddressMiddleware); otherwise the header is ignored.
 TRUSTED_PROXIES = env("TRUSTED_PROXIES")
@@ -283,6 +295,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-deadline-reminders": {
         "task": "registry.notify.send_deadline_reminders",
         "schedule": crontab(hour=8, minute=0),
+    },
+    "archive-audit": {
+        "task": "greenmfg.tasks.archive_audit",
+        "schedule": crontab(day_of_month=1, hour=2, minute=30),
     },
 }
 
@@ -318,6 +334,43 @@ LOGGING = {
     "loggers": {"greenmfg": {"level": "INFO"}},
 }
 
+# Content-Security-Policy without 'unsafe-inline': every script and style comes from our static files (greenmfg.js
+# does what inline handlers did; htmx's injected indicator styles are off in base.html and live in greenmfg.css).
+# Pico's icons are data: SVGs. The PDFs are rendered server-side by WeasyPrint, where no policy applies.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+# The portal needs none of the browser's powerful features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env("DJANGO_SECURE_SSL_REDIRECT")
@@ -337,6 +390,10 @@ BACKUP_DIR = env("BACKUP_DIR")
 BACKUP_KEEP = env("BACKUP_KEEP")
 # Listed units file their yearly 动态管理表 by this month-day.
 ANNUAL_REPORT_DEADLINE = env("ANNUAL_REPORT_DEADLINE")
+# 网络安全法 §21: audit entries are kept at least this many days in the database; older ones are moved to gzipped
+# JSON-lines files here (manage.py archive_audit, monthly by beat), each file's SM3 hash recorded in the chain.
+AUDIT_RETENTION_DAYS = max(env("AUDIT_RETENTION_DAYS"), 180)
+AUDIT_ARCHIVE_DIR = env("AUDIT_ARCHIVE_DIR")
 # The certificates the portal signs issued PDFs with, per office (README: Signed documents): the province as
 # OFFICE_CERTIFICATE_PROVINCE, a city by its division code as OFFICE_CERTIFICATE_420100; each a PKCS#12 file
 # path, its passphrase in the same name + _PASSPHRASE. Read by prefix, so not in ENVIRONMENT. None: unsigned.

@@ -1,8 +1,10 @@
-"""Background work of the shared layer: sending the outbox, removing orphan files.
+"""Background work of the shared layer: sending the outbox, removing orphan files, archiving the audit trail.
 
 All are idempotent: a row is sent only while pending and is marked sent in the transaction that sent it; a file
 is removed only when no row names it.
 """
+
+import json
 
 from celery import shared_task
 
@@ -25,3 +27,12 @@ def sweep_outbox() -> int:
 def remove_orphan_files() -> list[str]:
     """Beat-scheduled daily: remove uploaded files older than a day that no row names; returns their names."""
     return orphans.remove_orphans()
+
+
+@shared_task
+def archive_audit() -> int:
+    """Beat-scheduled monthly: move audit entries past the retention period to an archive file; rows moved."""
+    from . import audit
+
+    entry = audit.archive()
+    return json.loads(entry.opinion)["count"] if entry else 0

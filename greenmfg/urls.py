@@ -13,6 +13,8 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/", views.notification, name="notification"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/export.xlsx", views.audit_export, name="audit_export"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/register/", register, name="register"),

@@ -1,14 +1,20 @@
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from .audit import ACTION_LABELS, audit_workbook
 from .dashboard import panels_for
-from .models import Notification
+from .downloads import xlsx_response
+from .filters import AuditEntryFilter
+from .models import AuditEntry, Notification
+from .permissions import allowed, may_view_audit
 
 
 @login_required
@@ -41,3 +47,67 @@ def notification(request, pk):
         notice.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return redirect(notice.url if notice.url and safe else "notifications")
+
+
+AUDIT_PAGE = 50
+AUDIT_EXPORT_MAX = 100_000
+
+
+class _Before(forms.Form):
+    before = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+
+
+def _audit_filter(request):
+    return AuditEntryFilter(
+        request.GET, queryset=AuditEntry.objects.select_related("actor", "content_type").order_by("-seq")
+    )
+
+
+@allowed(may_view_audit)
+@require_GET
+def audit_log(request):
+    """The audit trail, newest first, filtered; pages by sequence number (keyset), so a page costs the same
+    however far back it is."""
+    found, before = _audit_filter(request), _Before(request.GET)
+    if not (found.is_valid() and before.is_valid()):
+        return render(
+            request, "audit_log.html", {"filter": found, "entries": [], "invalid": True}, status=400
+        )
+    entries = found.qs
+    if before.cleaned_data["before"]:
+        entries = entries.filter(seq__lt=before.cleaned_data["before"])
+    entries = list(entries[: AUDIT_PAGE + 1])
+    for entry in entries:
+        entry.action_label = ACTION_LABELS.get(entry.action, "")
+    older = None
+    if len(entries) > AUDIT_PAGE:
+        entries = entries[:AUDIT_PAGE]
+        query = request.GET.copy()
+        query["before"] = entries[-1].seq
+        older = query.urlencode()
+    export = request.GET.copy()
+    export.pop("before", None)
+    return render(
+        request,
+        "audit_log.html",
+        {"filter": found, "entries": entries, "older": older, "export_query": export.urlencode()},
+    )
+
+
+@allowed(may_view_audit)
+@require_GET
+def audit_export(request):
+    """The filtered trail as xlsx (itself audited as an export, by ``xlsx_response``)."""
+    found = _audit_filter(request)
+    if not found.is_valid():
+        return render(
+            request, "audit_log.html", {"filter": found, "entries": [], "invalid": True}, status=400
+        )
+    entries = found.qs
+    if entries.count() > AUDIT_EXPORT_MAX:
+        messages.error(
+            request, _("符合条件的记录超过 %(n)d 条，请缩小筛选范围后再导出。") % {"n": AUDIT_EXPORT_MAX}
+        )
+        return redirect(f"{reverse('audit_log')}?{request.GET.urlencode()}")
+    filename = _("审计记录-%(at)s.xlsx") % {"at": timezone.localtime().strftime("%Y-%m-%d-%H%M")}
+    return xlsx_response(audit_workbook(entries.iterator(chunk_size=2000)), filename)

@@ -313,8 +313,10 @@ def test_dockerfile_copies_every_project_folder():
 # --- manage.py check --deploy ----------------------------------------------------------------------------------
 
 
-def test_check_deploy_passes_with_the_production_environment(tmp_path):
-    result = check_deploy(production_environment(tmp_path))
+@pytest.mark.parametrize("redis_url", ["", "redis://127.0.0.1:6399/0"])
+def test_check_deploy_passes_with_the_production_environment(tmp_path, redis_url):
+    """Also with Redis configured, as in compose (the check does not connect to it)."""
+    result = check_deploy(production_environment(tmp_path, REDIS_URL=redis_url))
     assert result.returncode == 0, f"check --deploy failed:\n{result.stdout}\n{result.stderr}"
 
 

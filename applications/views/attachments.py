@@ -2,11 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from greenmfg.downloads import private_file
 from greenmfg.permissions import require
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 from greenmfg.shortcuts import get_visible_or_404
@@ -58,9 +58,9 @@ def _visible_attachment(user, pk, attachment_pk):
 def attachment_download(request, pk, attachment_pk):
     """The same check as the declaration page that lists the file: who may see the declaration."""
     attachment = _visible_attachment(request.user, pk, attachment_pk)
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
+    return private_file(
+        attachment.file,
+        subject=attachment,
         filename=attachment.original_name,
         content_type=attachment.content_type,
     )

@@ -2,10 +2,10 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from greenmfg.downloads import private_file
 from greenmfg.permissions import allowed
 
 from .. import services
@@ -43,4 +43,4 @@ def exclusion_evidence(request, pk):
     )
     if not exclusion.evidence:
         raise PermissionDenied(_("没有证明材料。"))
-    return FileResponse(exclusion.evidence.open("rb"), as_attachment=True)
+    return private_file(exclusion.evidence, subject=exclusion)

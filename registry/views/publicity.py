@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from applications import workflow
-from greenmfg.downloads import pdf_response
+from greenmfg.downloads import pdf_response, private_file
 from greenmfg.permissions import allowed, require
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 
@@ -182,4 +182,4 @@ def objection_evidence(request, pk):
     require(may_handle_objections, request.user, objection.publicity)
     if not objection.evidence:
         raise Http404
-    return FileResponse(objection.evidence.open("rb"), as_attachment=True)
+    return private_file(objection.evidence, subject=objection)

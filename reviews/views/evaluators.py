@@ -4,7 +4,7 @@ and commissioning and evaluating a declaration."""
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from applications import permissions as declaration_permissions
 from applications.answers import indicator_rows, parse_answers, year_labels
 from applications.models import Declaration, Policy
 from applications.scoring import Answer, score
+from greenmfg.downloads import private_file
 from greenmfg.models import AuditEntry
 from greenmfg.permissions import allowed, require
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
@@ -109,7 +110,7 @@ def evidence_download(request, pk, evidence_pk):
     )
     if not may_view_evaluator(request.user, evidence.evaluator):
         raise Http404
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+    return private_file(evidence.file, subject=evidence, filename=evidence.original_name)
 
 
 # The evaluator's own pages
@@ -267,7 +268,7 @@ def ban_evidence(request, pk):
     ban = get_object_or_404(Ban, pk=pk)
     if not ban.evidence:
         raise Http404
-    return FileResponse(ban.evidence.open("rb"), as_attachment=True)
+    return private_file(ban.evidence, subject=ban)
 
 
 # Commissioning and evaluation
@@ -402,7 +403,7 @@ def evaluation_report(request, pk):
     evaluation = get_object_or_404(
         Evaluation, commission__declaration=declaration, submitted_at__isnull=False, report__gt=""
     )
-    return FileResponse(evaluation.report.open("rb"), as_attachment=True, filename=evaluation.report_name)
+    return private_file(evaluation.report, subject=evaluation, filename=evaluation.report_name)
 
 
 def _initial(record):

@@ -11,12 +11,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from greenmfg.roles import Role
 from greenmfg.xlsx import display_width
 from registry.models import AnnualReport, ListedUnit, NationalRecommendation
 from registry.rereviews import open_due_rereviews
 from reviews import experts
 
-from ..factories import BatchFactory
+from ..factories import BatchFactory, make_user
 from ..reviews.test_review_stage import expert_pool, in_city_review
 from ..workflow.test_journey import city_decides
 
@@ -61,6 +62,7 @@ def exports(cast, login):
         emissions="达标",
         submitted_by=cast.applicant,
     )
+    cast.auditor = make_user(Role.AUDITOR)
     return [
         # who, url, title starts with, text in the title, number columns, date columns, the name's column
         (None, "/lists/export.xlsx", "湖北省绿色制造名单", "", "AH", "J", "C"),
@@ -78,6 +80,7 @@ def exports(cast, login):
         ("province", f"/rereviews/results.xlsx?year={due_year}", f"{due_year}年", "", "AF", "G", "C"),
         ("province", "/targets/?format=xlsx", "湖北省", "", "BCDE", "", None),
         ("wuhan_official", "/rereviews/annual-reports.xlsx?year=2025", "2025年度", "", "AIJ", "H", "C"),
+        ("auditor", "/audit/export.xlsx?action=submit_recommendation", "审计记录", "", "A", "B", None),
     ]
 
 

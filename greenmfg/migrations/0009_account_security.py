@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('greenmfg', '0007_grouped_notices'),
+        ('greenmfg', '0008_audit_chain_append_only'),
     ]
 
     operations = [
