@@ -162,6 +162,7 @@ class Invitation(models.Model):
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("邀请时间"), auto_now_add=True)
     accepted_at = models.DateTimeField(_("接受时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("成员邀请")
@@ -170,6 +171,27 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.full_name} <{self.email}> → {self.organisation}"
+
+    @classmethod
+    def oldest_valid(cls):
+        """Invitations created before this moment have expired."""
+        return timezone.now() - timedelta(days=settings.INVITATION_VALID_DAYS)
+
+    @property
+    def expires_at(self):
+        return self.created_at + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+    def refusal(self, now=None) -> str | None:
+        """Why this link no longer lets anyone join (used, revoked, expired), or None."""
+        if self.accepted_at:
+            return _("该邀请链接已被使用，请直接登录。")
+        if self.revoked_at:
+            return _("该邀请已被单位管理员撤销，请联系单位管理员重新邀请。")
+        if (now or timezone.now()) >= self.expires_at:
+            return _("该邀请链接已过期（有效期%(days)d天），请联系单位管理员重新邀请。") % {
+                "days": settings.INVITATION_VALID_DAYS
+            }
+        return None
 
 
 class IndicatorTemplate(models.Model):
@@ -719,6 +741,16 @@ class Declaration(FSMModelMixin, models.Model):
     )
     def submit_evaluation(self):
         pass
+
+    @transition(
+        field=state,
+        source=State.UNDER_EVALUATION,
+        target=State.SELF_EVALUATED,
+        permission=for_transition(is_provincial),
+        custom={"label": _("评价机构被禁入，另行委托")},
+    )
+    def end_commission(self):
+        """The commissioned evaluator was banned before it submitted: the applicant commissions another."""
 
     @transition(
         field=state,

@@ -1,13 +1,11 @@
 """Who may see and act on a declaration: one place, asked by transitions, views, buttons and downloads alike.
 
-Relationships that always hold (membership, a city's own declarations, the province) are read from the data;
-relationships that arise later (an evaluator is commissioned, an expert is assigned) are django-guardian object
-permissions, granted when they arise and removed when they end. Each predicate takes ``(user, obj)`` and answers
-a ``Verdict`` (allowed, or refused with the reason in Chinese).
+Who reaches a declaration at all is derived from the live relationships in ``access`` (membership, a city's own
+declarations, a commission, an expert assignment); the province sees every one. Each predicate takes
+``(user, obj)`` and answers a ``Verdict`` (allowed, or refused with the reason in Chinese).
 """
 
 from django.utils.translation import gettext_lazy as _
-from guardian.shortcuts import get_objects_for_user
 
 from greenmfg.permissions import (
     Verdict,
@@ -21,10 +19,7 @@ from greenmfg.permissions import (
 )
 from greenmfg.roles import Role
 
-from . import workflow
-
-EVALUATE = "applications.evaluate_declaration"
-VIEW = "applications.view_declaration"
+from . import access, workflow
 
 
 def is_member(user, organisation) -> bool:
@@ -51,7 +46,9 @@ def is_city_official_of(user, declaration) -> Verdict:
 @rule("declaration.commissioned_evaluator")
 def is_commissioned_evaluator(user, declaration) -> Verdict:
     return verdict(
-        signed_in(user) and user.has_role(Role.EVALUATOR) and user.has_perm(EVALUATE, declaration),
+        signed_in(user)
+        and user.has_role(Role.EVALUATOR)
+        and access.reaches(user, declaration, access.EVALUATE),
         _("只有受托的第三方评价机构可以执行此操作。"),
     )
 
@@ -59,12 +56,7 @@ def is_commissioned_evaluator(user, declaration) -> Verdict:
 @rule("declaration.view")
 def may_view(user, declaration) -> Verdict:
     return verdict(
-        bool(
-            is_provincial(user)
-            or is_city_official_of(user, declaration)
-            or is_applicant(user, declaration)
-            or (signed_in(user) and user.has_perm(VIEW, declaration))
-        ),
+        bool(is_provincial(user)) or access.reaches(user, declaration),
         _("您无权查看该申报。"),
     )
 
@@ -161,12 +153,6 @@ def organisations_kept_by(user, queryset):
 
 def visible_declarations(user, queryset):
     """The declarations this user may see, as a queryset: the only way views list declarations."""
-    if not user.is_authenticated:
-        return queryset.none()
-    if user.is_provincial or user.has_role(Role.ADMIN):
+    if _sees_every_organisation(user):
         return queryset
-    if user.is_city_official:
-        return queryset.filter(region_id=user.city_id)
-    if user.has_role(Role.APPLICANT):
-        return queryset.filter(organisation__members=user)
-    return get_objects_for_user(user, VIEW, klass=queryset, accept_global_perms=False)
+    return access.reachable(user, queryset)

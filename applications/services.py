@@ -466,6 +466,25 @@ def invite(organisation, *, user, full_name, email):
     return invitation
 
 
+def revoke_invitation(invitation, *, user):
+    """The organisation's admin takes back an invitation not used yet; its link stops working at once."""
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+        if not Membership.objects.filter(organisation=locked.organisation, user=user, is_admin=True).exists():
+            raise Refused(_("只有单位管理员可以撤销邀请。"))
+        if locked.accepted_at or locked.revoked_at:
+            raise Refused(_("该邀请已被使用或已撤销。"))
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        AuditEntry.record(
+            locked.organisation,
+            actor=user,
+            action="revoke_invitation",
+            opinion=f"{locked.full_name} <{locked.email}>",
+        )
+    return locked
+
+
 def create_organisations(new, *, user, source):
     """Organisations no one registered (units on an imported list), each with its audit entry saying where it
     came from; ``new`` are unsaved ``Organisation``s. Written in bulk: a national list creates thousands.
@@ -637,8 +656,9 @@ def accept_invitation(invitation, *, form):
     """Create the invited colleague's account and make them a member, once."""
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if locked.accepted_at:
-            raise Refused(_("该邀请已被使用。"))
+        refusal = locked.refusal()
+        if refusal:
+            raise Refused(refusal)
         user = form.save(commit=False)
         user.full_name, user.email = locked.full_name, locked.email
         user.save()

@@ -34,5 +34,6 @@ urlpatterns = [
     path("exclusions/", exclusions.exclusion_list, name="exclusions"),
     path("exclusions/<int:pk>/evidence/", exclusions.exclusion_evidence, name="exclusion_evidence"),
     path("team/", team.team, name="team"),
+    path("team/invitations/<int:pk>/revoke/", team.revoke, name="revoke_invitation"),
     path("join/<str:token>/", team.join, name="join"),
 ]

@@ -1,7 +1,9 @@
 """Responses for downloads, so every download is named, typed and audited the same way.
 
 File names are Chinese, as people file them (``湖北省绿色制造名单-2026-11-30.xlsx``): Django writes a non-ASCII name
-as RFC 6266 / RFC 5987 ``filename*=utf-8''…``, which every current browser reads.
+as RFC 6266 / RFC 5987 ``filename*=utf-8''…``, which every current browser reads. Names come from data (an
+organisation's name), so they lose control and bidirectional-override characters on the way out, as uploaded
+names do on the way in.
 
 Every generated export (xlsx, PDF) and every private (uploaded) file leaves through these helpers, which label the
 response; ``AuditDownloadsMiddleware`` writes the audit entry (who, from where, which file of what) once the view
@@ -16,6 +18,7 @@ from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
 
 from .models import AuditEntry
+from .uploads import plain_name
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -29,14 +32,14 @@ class Audited:
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, plain_name(filename))
     response.audited = Audited("export", filename)
     return response
 
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, filename)
+    response["Content-Disposition"] = content_disposition_header(False, plain_name(filename))
     response.audited = Audited("export", filename)
     return response
 

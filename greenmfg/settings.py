@@ -28,6 +28,7 @@ ENVIRONMENT = {
     "DJANGO_SECURE_SSL_REDIRECT": (bool, True),
     "ATTACHMENT_MAX_MB": (int, 20),
     "DISCREPANCY_THRESHOLD": (int, 15),
+    "INVITATION_VALID_DAYS": (int, 7),
     "EMAIL_URL": (str, ""),
     "DEFAULT_FROM_EMAIL": (str, "greenmfg@localhost"),
     "SITE_URL": (str, "http://127.0.0.1:8000"),
@@ -385,6 +386,8 @@ if not DEBUG:
 # A self-evaluation and a third-party evaluation whose group score rates differ by more than this many
 # percentage points are flagged to the city and the province.
 DISCREPANCY_THRESHOLD = env("DISCREPANCY_THRESHOLD")
+# A team invitation link works this many days after it is created (and until it is used or revoked).
+INVITATION_VALID_DAYS = env("INVITATION_VALID_DAYS")
 # manage.py backup writes here and keeps the newest BACKUP_KEEP backups (README: Backup and restore).
 BACKUP_DIR = env("BACKUP_DIR")
 BACKUP_KEEP = env("BACKUP_KEEP")

@@ -70,9 +70,28 @@ def validate_upload(uploaded, *, max_bytes: int) -> str:
     return kind
 
 
+# Invisible characters that change how a name reads: bidirectional overrides and isolates (a right-to-left
+# override makes "报告\u202efdp.exe" show as "报告exe.pdf"), zero-width characters, other format characters.
+_INVISIBLE = frozenset({"Cf"})
+# Characters that break a line or a header: control characters (C0 and C1), line and paragraph separators.
+_BREAKING = frozenset({"Cc", "Zl", "Zp", "Cs", "Co", "Cn"})
+
+
+def plain_name(name: str, *, breaking="_") -> str:
+    """``name`` without invisible format characters, and with ``breaking`` for each control character: for every
+    file name the portal stores or sends in a download header (uploads here, generated documents in
+    ``greenmfg.downloads``)."""
+    return "".join(
+        breaking if unicodedata.category(c) in _BREAKING else c
+        for c in unicodedata.normalize("NFC", name or "")
+        if unicodedata.category(c) not in _INVISIBLE
+    )
+
+
 def safe_filename(name: str, kind: str) -> str:
-    """A display name without paths or control characters, ending in the extension of its real kind."""
-    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").split("/")[-1]
+    """A display name without paths, control or bidirectional-override characters, ending in the extension of
+    its real kind."""
+    name = plain_name(name, breaking="\x00").replace("\\", "/").split("/")[-1]
     stem = name.rsplit(".", 1)[0] if "." in name else name
     stem = re.sub(r"[\x00-\x1f\x7f<>:\"|?*]+", "_", stem).strip(" .") or _("附件")
     return f"{stem[:100]}{ALLOWED_KINDS[kind][1]}"

@@ -8,6 +8,8 @@ from registry.views.public import home
 
 from . import account_views, views
 
+handler400 = "greenmfg.views.bad_request"
+
 urlpatterns = [
     path("", home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),

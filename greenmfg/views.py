@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -111,3 +112,10 @@ def audit_export(request):
         return redirect(f"{reverse('audit_log')}?{request.GET.urlencode()}")
     filename = _("审计记录-%(at)s.xlsx") % {"at": timezone.localtime().strftime("%Y-%m-%d-%H%M")}
     return xlsx_response(audit_workbook(entries.iterator(chunk_size=2000)), filename)
+
+
+def bad_request(request, exception):
+    """400 for a parameter a page cannot use (``BadRequest`` raised with the reason in Chinese); other 400s
+    (Django's own, e.g. a suspicious host) keep their details to the log."""
+    reason = str(exception) if type(exception) is BadRequest else ""
+    return render(request, "400.html", {"reason": reason}, status=400)

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -270,6 +270,41 @@ class RecordCreditCodeForm(forms.Form):
 
 
 # Targets
+
+
+_NOT_A_YEAR = _("年度须为 2000 至 2100 之间的整数。")
+
+
+class YearForm(forms.Form):
+    """The year a page or export is for (``?year=2025``); none given means the page's default."""
+
+    year = forms.IntegerField(
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        error_messages={"invalid": _NOT_A_YEAR, "min_value": _NOT_A_YEAR, "max_value": _NOT_A_YEAR},
+    )
+
+    @classmethod
+    def chosen(cls, request, default) -> int:
+        """The year asked for, else ``default``; a year that is not one is a 400 with the reason."""
+        form = cls(request.GET)
+        if not form.is_valid():
+            raise BadRequest(_NOT_A_YEAR)
+        return form.cleaned_data["year"] or default
+
+
+class BatchChoiceForm(forms.Form):
+    """Which batch a page shows (``?batch=<id>``; the latest when none is chosen)."""
+
+    batch = forms.ModelChoiceField(queryset=Batch.objects.all(), required=False)
+
+    @classmethod
+    def chosen(cls, request, batches):
+        form = cls(request.GET)
+        if not form.is_valid():
+            raise BadRequest(_("所选批次不存在。"))
+        return form.cleaned_data["batch"] or batches.first()
 
 
 class PlanChoiceForm(forms.Form):

@@ -4,9 +4,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
 
-from applications import permissions as declaration_permissions
 from applications import workflow
 from applications.models import Declaration
 from applications.scoring import score
@@ -70,10 +68,6 @@ def current_load(batch):
     return {row["expert_id"]: row["n"] for row in rows}
 
 
-def _grant(assignment_row):
-    assign_perm(declaration_permissions.VIEW, assignment_row.expert.user, assignment_row.declaration)
-
-
 def _live_count(declaration):
     return declaration.assignments.exclude(status=Assignment.Status.WITHDRAWN).count()
 
@@ -110,8 +104,7 @@ def assign_automatically(declarations, *, user):
                 load=load,
             )
             for expert_id in chosen[case.id]:
-                row = Assignment.objects.create(declaration_id=case.id, expert_id=expert_id, assigned_by=user)
-                _grant(row)
+                Assignment.objects.create(declaration_id=case.id, expert_id=expert_id, assigned_by=user)
                 load[expert_id] = load.get(expert_id, 0) + 1
             shortfalls.update(short)
         AuditEntry.record(
@@ -147,7 +140,6 @@ def assign_by_hand(declaration, expert, *, user):
         if declaration.category not in expert.categories:
             raise Refused(_("该专家的专业类别不含本申报类别。"))
         row = Assignment.objects.create(declaration=declaration, expert=expert, assigned_by=user)
-        _grant(row)
         AuditEntry.record(declaration, actor=user, action="assign_expert", opinion=str(expert))
     return row
 
@@ -168,7 +160,6 @@ def declare_conflict(assignment_row, *, user, reason):
         ExpertConflict.objects.create(
             expert=row.expert, credit_code=row.declaration.organisation.credit_code, description=reason
         )
-        remove_perm(declaration_permissions.VIEW, row.expert.user, row.declaration)
         AuditEntry.record(row.declaration, actor=user, action="declare_conflict", opinion=reason)
         batch = row.declaration.batch
         [case] = cases([row.declaration])
@@ -182,7 +173,6 @@ def declare_conflict(assignment_row, *, user, reason):
         replacement = None
         for expert_id in chosen[case.id]:
             replacement = Assignment.objects.create(declaration=row.declaration, expert_id=expert_id)
-            _grant(replacement)
     return replacement
 
 

@@ -3,14 +3,14 @@ from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Category
+from applications.models import Category, Declaration
 from greenmfg import uploads
 from greenmfg.identifiers import normalise_credit_code, validate_credit_code
 from greenmfg.models import Region, User
 from greenmfg.passwords import require_strong
 from greenmfg.widgets import DateInput, MetSelect
 
-from .models import CityPreReview, Evaluator, Evidence, Interest, Project, StaffMember
+from .models import CityPreReview, Evaluator, Evidence, Expert, Interest, Project, StaffMember
 
 
 class EvaluatorRegistrationForm(UserCreationForm):
@@ -213,6 +213,17 @@ class ExpertForm(forms.Form):
         if code:
             validate_credit_code(code)
         return code
+
+
+class HandAssignmentForm(forms.Form):
+    """One expert for one declaration of the batch, chosen on the assignment page."""
+
+    declaration = forms.ModelChoiceField(queryset=Declaration.objects.none())
+    expert = forms.ModelChoiceField(queryset=Expert.objects.all())
+
+    def __init__(self, *args, batch, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["declaration"].queryset = Declaration.objects.filter(batch=batch)
 
 
 class DecisionBatchForm(forms.Form):

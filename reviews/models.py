@@ -209,6 +209,10 @@ class Commission(models.Model):
         REQUESTED = "requested", _("待接受")
         ACCEPTED = "accepted", _("已接受")
         DECLINED = "declined", _("已谢绝")
+        ENDED = "ended", _("因禁入终止")
+
+    CLOSED_STATUSES = (Status.DECLINED, Status.ENDED)
+    """Declined by the evaluator, or ended by its ban: the applicant may commission another."""
 
     declaration = models.ForeignKey(
         Declaration, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="commissions"
@@ -233,7 +237,7 @@ class Commission(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["declaration"],
-                condition=~models.Q(status="declined"),
+                condition=~models.Q(status__in=["declined", "ended"]),  # CLOSED_STATUSES
                 name="one_open_commission_per_declaration",
             )
         ]

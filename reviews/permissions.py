@@ -59,6 +59,14 @@ def may_view_evaluator(user, evaluator) -> Verdict:
     )
 
 
+def visible_evaluations(user, evaluator, queryset):
+    """The evaluations an evaluator's page lists: the province and the evaluator's own staff see every one;
+    anyone else only those of units already listed, never the score of a declaration still under review."""
+    if is_provincial(user) or (signed_in(user) and is_staff_of(user, evaluator)):
+        return queryset
+    return queryset.filter(commission__declaration__state__in=workflow.LISTED)
+
+
 @rule("reviews.submit_for_approval")
 def may_submit_for_approval(user, evaluator) -> Verdict:
     staff = is_staff_of(user, evaluator)
@@ -103,7 +111,7 @@ def may_request_commission(user, declaration) -> Verdict:
     if not declaration.setting.requires_third_party:
         return refused(_("本批次该类别不要求第三方评价。"))
     return verdict(
-        not declaration.commissions.exclude(status=Commission.Status.DECLINED).exists(),
+        not declaration.commissions.exclude(status__in=Commission.CLOSED_STATUSES).exists(),
         _("已委托评价机构，等待对方答复；对方谢绝后才能另行委托。"),
     )
 

@@ -9,9 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm
 
-from applications import permissions as declaration_permissions
+from applications import workflow
 from applications.models import Category, Declaration
 from applications.scoring import Answer, score
 from applications.services import transition
@@ -233,8 +232,6 @@ def request_commission(declaration, evaluator, *, user):
         commission = Commission.objects.create(
             declaration=declaration, evaluator=evaluator, requested_by=user
         )
-        # The evaluator may read the declaration it is asked to evaluate, and its files.
-        assign_perm(declaration_permissions.VIEW, evaluator.staff_group, declaration)
         AuditEntry.record(declaration, actor=user, action="request_commission", opinion=str(evaluator))
     return commission
 
@@ -256,12 +253,12 @@ def accept_commission(commission_id, *, user, independence_declaration: str):
         reason = refusal(declaration, evaluator) or cap_refusal(evaluator, declaration)
         if reason:
             raise Refused(reason)
-        assign_perm(declaration_permissions.EVALUATE, evaluator.staff_group, declaration)
-        transition(declaration.pk, "commission", user=user, opinion=independence_declaration)
+        # Accepted first: the transition asks whether this evaluator holds an accepted commission.
         commission.status = Commission.Status.ACCEPTED
         commission.answered_at = timezone.now()
         commission.independence_declaration = independence_declaration
         commission.save(update_fields=["status", "answered_at", "independence_declaration"])
+        transition(declaration.pk, "commission", user=user, opinion=independence_declaration)
     return commission
 
 
@@ -403,8 +400,17 @@ def discrepancies(declaration, evaluation) -> list[Gap]:
 # Ban
 
 
+def _end_commissions(commissions, *, user, note):
+    for commission in commissions:
+        Commission.objects.filter(pk=commission.pk).update(status=Commission.Status.ENDED)
+        if commission.declaration.state in workflow.AWAITING_EVALUATOR:
+            transition(commission.declaration_id, "end_commission", user=user, opinion=note)
+
+
 def ban(evaluator, *, user, reason, starts_on, evidence=None):
-    """Record fraud: banned for the policy's years from ``starts_on``; open commissions are flagged."""
+    """Record fraud: banned for the policy's years from ``starts_on``; open commissions are flagged, and once
+    the ban is in force they end, so the applicant commissions another evaluator (its access to those
+    declarations ends with them, ``reviews.access``)."""
     refuse_unless(may_ban, user, evaluator)
     if not (reason or "").strip():
         raise Refused(_("请填写违规事实。"))
@@ -420,11 +426,13 @@ def ban(evaluator, *, user, reason, starts_on, evidence=None):
         }
         open_commissions = (
             Commission.objects.filter(evaluator=evaluator)
-            .exclude(status=Commission.Status.DECLINED)
+            .exclude(status__in=Commission.CLOSED_STATUSES)
             .exclude(evaluation__submitted_at__isnull=False)
         )
         affected = list(open_commissions.select_related("declaration"))
         flagged = open_commissions.update(flagged_reason=note)
+        if record.starts_on <= timezone.localdate():
+            _end_commissions(affected, user=user, note=note)
         for commission in affected:
             declaration = commission.declaration
             officials = User.objects.filter(groups__name=Role.CITY.value, city_id=declaration.region_id)

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from greenmfg.permissions import allowed, is_applicant_user
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
@@ -38,11 +39,23 @@ def team(request):
         "organisation": organisation,
         "is_admin": membership.is_admin,
         "members": organisation.memberships.select_related("user"),
-        "invitations": organisation.invitations.filter(accepted_at__isnull=True),
+        "invitations": organisation.invitations.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, created_at__gt=Invitation.oldest_valid()
+        ),
         "form": form,
         "invitation_link": invitation_link,
     }
     return render(request, "applications/team.html", context)
+
+
+@require_POST
+@allowed(is_applicant_user)
+def revoke(request, pk):
+    invitation = get_object_or_404(Invitation, pk=pk, organisation__members=request.user)
+    with refusal_as_message(request):
+        services.revoke_invitation(invitation, user=request.user)
+        messages.success(request, _("已撤销对%(name)s的邀请。") % {"name": invitation.full_name})
+    return redirect("applications:team")
 
 
 def register(request):
@@ -60,8 +73,9 @@ def register(request):
 
 def join(request, token):
     invitation = get_object_or_404(Invitation.objects.select_related("organisation"), token=token)
-    if invitation.accepted_at:
-        messages.error(request, _("该邀请链接已被使用，请直接登录。"))
+    refusal = invitation.refusal()
+    if refusal:
+        messages.error(request, refusal)
         return redirect("login")
     form = AcceptInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

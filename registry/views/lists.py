@@ -11,7 +11,7 @@ from greenmfg.permissions import allowed
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 
 from .. import exports, services
-from ..forms import MunicipalListForm, NationalRecommendationForm, PublishListForm
+from ..forms import MunicipalListForm, NationalRecommendationForm, PublishListForm, YearForm
 from ..models import ListedUnit, ListPublication, NationalRecommendation
 from ..permissions import may_publish_lists, may_publish_provincial_list, may_recommend_national
 
@@ -84,7 +84,7 @@ def national(request):
 @allowed(may_recommend_national)
 def national_export(request):
     """The national recommendation as .xlsx, in the list's columns."""
-    year = request.GET.get("year") or timezone.localdate().year
+    year = YearForm.chosen(request, timezone.localdate().year)
     units = ListedUnit.objects.for_lists().filter(national_recommendations__year=year).distinct()
     return xlsx_response(
         exports.list_workbook(units, title=_("推荐国家级绿色制造名单（%(year)s年）") % {"year": year}),

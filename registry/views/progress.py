@@ -8,7 +8,7 @@ from greenmfg.downloads import xlsx_response
 from greenmfg.permissions import allowed, is_city_official, is_provincial
 
 from .. import progress
-from ..forms import PlanChoiceForm
+from ..forms import BatchChoiceForm, PlanChoiceForm
 from ..permissions import may_see_targets
 
 
@@ -17,9 +17,7 @@ def overview(request):
     """The province's view of a batch: recommended declarations by city and category, against the current plan's
     targets."""
     batches = Batch.objects.order_by("-year")
-    batch = (
-        batches.filter(pk=request.GET.get("batch")).first() if request.GET.get("batch") else batches.first()
-    )
+    batch = BatchChoiceForm.chosen(request, batches)
     return render(
         request, "registry/overview.html", {"batch": batch, "batches": batches, **progress.table(batch)}
     )

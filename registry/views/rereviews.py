@@ -21,6 +21,7 @@ from ..forms import (
     RereviewConflictForm,
     RereviewExpertsForm,
     RereviewScoreForm,
+    YearForm,
 )
 from ..models import AnnualReport, ListedUnit, RereviewAssignment, ReReviewCase
 from ..permissions import (
@@ -185,7 +186,7 @@ def expert_review(request, pk):
 
 @allowed(may_export_rereview_results)
 def results_export(request):
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = YearForm.chosen(request, timezone.localdate().year)
     return xlsx_response(rereviews.results_workbook(year), _("三年复核结果-%(year)s.xlsx") % {"year": year})
 
 
@@ -220,7 +221,7 @@ def annual_report(request, pk):
 def annual_reports(request):
     """The city sees which of its listed units filed the year's 动态管理表 (the province sees all)."""
     units = overseen(request.user, ListedUnit.objects.public(), "region_id")
-    year = int(request.GET.get("year") or timezone.localdate().year - 1)
+    year = YearForm.chosen(request, timezone.localdate().year - 1)
     units = units.prefetch_related(
         Prefetch("annual_reports", queryset=AnnualReport.objects.filter(year=year), to_attr="reports")
     )

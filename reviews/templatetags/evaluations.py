@@ -17,7 +17,7 @@ def third_party_evaluation(declaration):
     """The open commission's status while it runs; the submitted evaluation's score, groups and report after."""
     commission = (
         Commission.objects.filter(declaration=declaration)
-        .exclude(status=Commission.Status.DECLINED)
+        .exclude(status__in=Commission.CLOSED_STATUSES)
         .select_related("evaluator")
         .order_by("-requested_at")
         .first()

@@ -46,6 +46,7 @@ from ..permissions import (
     may_request_commission,
     may_view_evaluator,
     visible_commissions,
+    visible_evaluations,
     works_for_an_evaluator,
 )
 
@@ -87,7 +88,11 @@ def evaluator_detail(request, pk):
         raise Http404
     _with_yearly_counts([evaluator], timezone.localdate().year)
     submitted = (
-        Evaluation.objects.filter(commission__evaluator=evaluator, submitted_at__isnull=False)
+        visible_evaluations(
+            request.user,
+            evaluator,
+            Evaluation.objects.filter(commission__evaluator=evaluator, submitted_at__isnull=False),
+        )
         .select_related("commission__declaration__organisation", "commission__declaration__batch")
         .order_by("-submitted_at")[:50]
     )

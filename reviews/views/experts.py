@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +18,7 @@ from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 from greenmfg.shortcuts import get_visible_or_404
 
 from .. import documents, experts, services, verification
-from ..forms import DecisionBatchForm, ExpertForm
+from ..forms import DecisionBatchForm, ExpertForm, HandAssignmentForm
 from ..models import Assignment, Expert
 from ..permissions import is_assigned_expert, live_assignment, may_manage_experts, may_score
 
@@ -55,9 +56,12 @@ def assign(request, batch_pk):
             else:
                 messages.success(request, _("已为全部申报分配专家。"))
         else:
-            declaration = get_object_or_404(Declaration, pk=request.POST.get("declaration"), batch=batch)
-            expert = get_object_or_404(Expert, pk=request.POST.get("expert"))
-            experts.assign_by_hand(declaration, expert, user=request.user)
+            form = HandAssignmentForm(request.POST, batch=batch)
+            if not form.is_valid():
+                raise BadRequest(_("请选择要分配的申报和专家。"))
+            experts.assign_by_hand(
+                form.cleaned_data["declaration"], form.cleaned_data["expert"], user=request.user
+            )
             messages.success(request, _("已分配。"))
         return redirect("reviews:assign", batch_pk=batch.pk)
     queue = _batch_queue(batch)

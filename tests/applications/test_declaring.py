@@ -2,7 +2,7 @@
 
 import shutil
 import subprocess
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from applications import services
-from applications.models import Attachment, Declaration, Membership, Organisation
+from applications.models import Attachment, Declaration, Invitation, Membership, Organisation
 from greenmfg.identifiers import credit_code_check_character
 from greenmfg.models import AuditEntry
 
@@ -183,6 +183,34 @@ def test_an_office_file_is_recognised_by_content_and_its_name_is_sanitised(cast,
     assert "/" not in attachment.file.name.split("declarations/")[-1].split("/")[-1]
 
 
+def test_a_filename_loses_control_and_bidirectional_override_characters_on_the_way_in_and_out(cast, login):
+    """Django's multipart parser drops them from an upload's name already; an organisation's name (from
+    self-registration or an import) reaches the 申报书's download name unfiltered but for ``greenmfg.uploads``."""
+    from urllib.parse import unquote
+
+    tricky = "\u202e\u2066\u2069\u200b\x85\u2028\x07\r\n"
+    Organisation.objects.filter(pk=cast.wuhan_org.pk).update(name="武汉\u202efdp.exe\u2066绿源\x85\u2028\r\n")
+    declaration = new_declaration(cast)
+    client = login(cast.applicant)
+    upload = SimpleUploadedFile("报告\u202efdp\u2066x\u2069\u200b\x85\u2028\x07.exe.pdf", PDF_BYTES)
+    assert (
+        client.post(
+            f"/declarations/{declaration.pk}/attachments/", {"slot": "other", "file": upload}
+        ).status_code
+        == 302
+    )
+    attachment = Attachment.objects.get()
+
+    download = client.get(f"/declarations/{declaration.pk}/attachments/{attachment.pk}/")
+    document = client.get(f"/declarations/{declaration.pk}/declaration.pdf")
+
+    assert attachment.original_name == "报告fdpx.exe.pdf"
+    assert "报告fdpx.exe.pdf" in unquote(download["Content-Disposition"])
+    assert f"申报书-{declaration.pk}-武汉fdp.exe绿源____.pdf" in unquote(document["Content-Disposition"])
+    for response in (download, document):
+        assert not any(c in unquote(response["Content-Disposition"]) for c in tricky)
+
+
 def test_files_are_downloaded_only_by_those_who_may_see_the_declaration(cast, login):
     declaration = ready_to_submit(new_declaration(cast), cast.applicant)
     attachment = declaration.attachments.first()
@@ -310,6 +338,66 @@ def test_an_organisation_admin_invites_a_colleague_who_joins_and_sees_the_declar
     )
     assert again.status_code == 302
     assert not Membership.objects.filter(user__username="lisi2").exists()
+
+
+def join_as(client, invitation, username):
+    return client.post(
+        f"/declarations/join/{invitation.token}/",
+        {"username": username, "password1": "a-long-password-9", "password2": "a-long-password-9"},
+        follow=True,
+    )
+
+
+@pytest.mark.parametrize(("age_days", "joins"), [(6, True), (7, False), (400, False)])
+def test_an_invitation_expires_after_the_configured_days(cast, login, client, age_days, joins):
+    login(cast.applicant).post("/declarations/team/", {"full_name": "李四", "email": "lisi@example.cn"})
+    invitation = cast.wuhan_org.invitations.get()
+    Invitation.objects.filter(pk=invitation.pk).update(
+        created_at=timezone.now() - timedelta(days=age_days, minutes=1 if joins else 0)
+    )
+    client.logout()
+
+    page = join_as(client, invitation, "lisi").content.decode()
+
+    assert Membership.objects.filter(user__username="lisi").exists() is joins
+    if not joins:
+        assert "该邀请链接已过期（有效期7天），请联系单位管理员重新邀请。" in page
+
+
+def test_the_validity_of_an_invitation_is_a_setting(cast, login, client, settings):
+    settings.INVITATION_VALID_DAYS = 30
+    login(cast.applicant).post("/declarations/team/", {"full_name": "李四", "email": "lisi@example.cn"})
+    invitation = cast.wuhan_org.invitations.get()
+    Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(days=20))
+    client.logout()
+    join_as(client, invitation, "lisi")
+    assert Membership.objects.filter(user__username="lisi").exists()
+
+
+def test_the_organisation_admin_revokes_an_invitation_and_its_link_stops_working(cast, login, client):
+    admin = login(cast.applicant)
+    admin.post("/declarations/team/", {"full_name": "李四", "email": "lisi@example.cn"})
+    invitation = cast.wuhan_org.invitations.get()
+    revoke = f"/declarations/team/invitations/{invitation.pk}/revoke/"
+    assert revoke in admin.get("/declarations/team/").content.decode()
+    # Nobody else takes it back: another organisation's admin, or a member who is not admin.
+    colleague = make_user("申报单位")
+    Membership.objects.create(organisation=cast.wuhan_org, user=colleague)
+    assert login(cast.other_applicant).post(revoke).status_code == 404
+    login(colleague).post(revoke)
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+
+    login(cast.applicant).post(revoke)
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    assert revoke not in login(cast.applicant).get("/declarations/team/").content.decode()
+    client.logout()
+
+    page = join_as(client, invitation, "lisi").content.decode()
+
+    assert "该邀请已被单位管理员撤销" in page
+    assert not Membership.objects.filter(user__username="lisi").exists()
 
 
 def test_a_member_who_is_not_admin_cannot_invite(cast, login):

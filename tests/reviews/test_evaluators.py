@@ -352,7 +352,7 @@ def test_a_ban_lasts_three_years_up_to_the_day_before_it_ends(cast, days_before_
     assert (cast.evaluator.ban_in_force(on) is not None) is banned
 
 
-def test_a_ban_flags_open_commissions_refuses_reports_and_shows_in_the_directory(cast, login, client):
+def test_a_ban_ends_open_commissions_tells_the_applicant_and_shows_in_the_directory(cast, login, client):
     declaration = self_evaluated(cast)
     commission = services.request_commission(declaration, cast.evaluator, user=cast.applicant)
     services.accept_commission(commission.pk, user=cast.evaluator_staff, independence_declaration="独立")
@@ -383,8 +383,11 @@ def test_a_ban_flags_open_commissions_refuses_reports_and_shows_in_the_directory
         },
         follow=True,
     )
-    assert "该机构处于禁入期" in response.content.decode()
-    assert Declaration.objects.get(pk=declaration.pk).state == "under_evaluation"
+    # The ban ended the commission: the banned evaluator no longer reaches the declaration, which is back with
+    # the applicant to commission another evaluator.
+    assert response.status_code == 404
+    assert commission.status == "ended"
+    assert Declaration.objects.get(pk=declaration.pk).state == "self_evaluated"
     end = (timezone.localdate() + timedelta(days=365 * 3 + 1)).year
     assert f"禁入至 {end}年" in client.get("/evaluators/").content.decode()
 
@@ -510,3 +513,33 @@ def test_the_evaluation_score_groups_and_report_show_to_the_enterprise_city_and_
         .status_code
         == 404
     )
+
+
+def test_the_public_evaluator_page_shows_scores_only_of_units_already_listed(cast, login, client):
+    declaration = self_evaluated(cast)
+    commission = services.request_commission(declaration, cast.evaluator, user=cast.applicant)
+    services.accept_commission(commission.pk, user=cast.evaluator_staff, independence_declaration="独立")
+    login(cast.evaluator_staff).post(
+        f"/reviews/declarations/{declaration.pk}/evaluation/",
+        {
+            **all_met(declaration),
+            "onsite_date": "2026-11-20",
+            "basic_requirements_met": "true",
+            "commitment_accepted": "on",
+            "report": SimpleUploadedFile("报告.pdf", PDF_BYTES),
+            "submit": "1",
+        },
+    )
+    applications.transition(declaration.pk, "submit_to_city", user=cast.applicant)
+    page = f"/evaluators/{cast.evaluator.pk}/"
+    name = cast.wuhan_org.name
+
+    client.logout()
+    assert name not in client.get(page).content.decode()
+    assert name not in login(cast.other_applicant).get(page).content.decode()
+    assert name in login(cast.province).get(page).content.decode()
+    assert name in login(cast.evaluator_staff).get(page).content.decode()
+
+    Declaration.objects.filter(pk=declaration.pk).update(state="listed")
+    client.logout()
+    assert name in client.get(page).content.decode()

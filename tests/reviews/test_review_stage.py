@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 from openpyxl import load_workbook
 
 from applications import services as applications
@@ -251,12 +250,12 @@ def test_only_the_assigned_expert_sees_the_scoring_button_and_only_in_provincial
     experts.assign_by_hand(declaration, assigned, user=cast.province)
     page = f"/declarations/{declaration.pk}/"
     score_url = f"/reviews/declarations/{declaration.pk}/score/"
-    # Another expert who could see the declaration (e.g. assigned once, then withdrawn) gets no button.
-    assign_perm("applications.view_declaration", unassigned.user, declaration)
+    # An expert assigned once, then withdrawn, reaches neither the declaration nor its scoring page.
+    Assignment.objects.create(declaration=declaration, expert=unassigned, status=Assignment.Status.WITHDRAWN)
 
     assert score_url in login(assigned.user).get(page).content.decode()
-    assert score_url not in login(unassigned.user).get(page).content.decode()
-    assert login(unassigned.user).get(score_url).status_code == 403
+    assert login(unassigned.user).get(page).status_code == 404
+    assert login(unassigned.user).get(score_url).status_code == 404
 
     applications.transition(declaration.pk, "pass_review", user=cast.province, opinion="通过")
     client = login(assigned.user)
