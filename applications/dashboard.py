@@ -10,7 +10,7 @@ from .permissions import visible_declarations
 
 
 def panels(user):
-    declarations = visible_declarations(user, Declaration.objects.for_lists())
+    declarations = visible_declarations(user, Declaration.objects.for_rows())
     result = []
     if is_applicant_user(user):
         result.append(

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from greenmfg.generations import BumpingQuerySet
 from greenmfg.identifiers import normalise_credit_code, validate_credit_code, validate_credit_code_format
 from greenmfg.models import Region
 from greenmfg.permissions import for_transition, is_provincial
@@ -78,6 +79,8 @@ class Organisation(models.Model):
         blank=True,
         through="Membership",
     )
+
+    objects = BumpingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("申报单位")
@@ -522,9 +525,15 @@ def validate_mobile(value):
         raise ValidationError(_("手机号码应为11位数字，以1开头。"))
 
 
-class DeclarationQuerySet(models.QuerySet):
+class DeclarationQuerySet(BumpingQuerySet):
     def for_lists(self):
         return self.select_related("organisation", "region", "batch")
+
+    def for_rows(self):
+        """Only what a row of applications/_declaration_rows.html shows."""
+        return self.select_related("organisation", "region").only(
+            "state", "category", "product_name", "updated_at", "organisation__name", "region__name"
+        )
 
 
 class Declaration(FSMModelMixin, models.Model):
@@ -647,6 +656,19 @@ class Declaration(FSMModelMixin, models.Model):
         if self.product_name:
             return f"{self.organisation} · {self.product_name}（{label}）"
         return f"{self.organisation}（{label}）"
+
+    # Django's get_FOO_display() rebuilds a lookup of every choice on each call: a third of a 50-row queue's time.
+    def get_state_display(self):
+        try:
+            return str(self.State(self.state).label)
+        except ValueError:
+            return self.state
+
+    def get_category_display(self):
+        try:
+            return str(Category(self.category).label)
+        except ValueError:
+            return self.category
 
     @property
     def setting(self):

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 HTTP_START, HTTP_END = "<!-- http:start -->", "<!-- http:end -->"
 
 
-def worker(host, port, path, deadline, budget, lock, latencies, errors):
+def worker(host, port, path, deadline, budget, lock, latencies, errors, headers=None):
     connection = None
     while time.perf_counter() < deadline:
         with lock:
@@ -33,7 +33,7 @@ def worker(host, port, path, deadline, budget, lock, latencies, errors):
         try:
             if connection is None:
                 connection = http.client.HTTPConnection(host, port, timeout=30)
-            connection.request("GET", path, headers={"Accept-Encoding": "gzip"})
+            connection.request("GET", path, headers={"Accept-Encoding": "gzip", **(headers or {})})
             response = connection.getresponse()
             response.read()
             elapsed = (time.perf_counter() - start) * 1000
@@ -53,7 +53,7 @@ def worker(host, port, path, deadline, budget, lock, latencies, errors):
         connection.close()
 
 
-def run(base, path, duration, connections, max_requests):
+def run(base, path, duration, connections, max_requests, headers=None):
     parts = urlsplit(base)
     if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
         sys.exit("bench/http_load.py only sends traffic to 127.0.0.1")
@@ -63,7 +63,7 @@ def run(base, path, duration, connections, max_requests):
     threads = [
         threading.Thread(
             target=worker,
-            args=(parts.hostname, parts.port or 80, path, deadline, budget, lock, latencies, errors),
+            args=(parts.hostname, parts.port or 80, path, deadline, budget, lock, latencies, errors, headers),
         )
         for _ in range(connections)
     ]
@@ -87,6 +87,7 @@ def run(base, path, duration, connections, max_requests):
         "seconds": wall,
         "rps": len(latencies) / wall,
         "median": statistics.median(latencies) if latencies else float("nan"),
+        "p50": pct(0.50),
         "p90": pct(0.90),
         "p99": pct(0.99),
         "max": latencies[-1] if latencies else float("nan"),

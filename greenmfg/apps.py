@@ -8,10 +8,19 @@ class GreenmfgConfig(AppConfig):
     verbose_name = "平台基础"
 
     def ready(self):
+        from guardian.models import GroupObjectPermission, UserObjectPermission
+
         # permissions registers the named rules that templates ask with {% can %}; signing the system check that
         # each configured office certificate opens; accounts audits every authentication event and guards 三员分立
         # on every change of a user's groups.
         from . import accounts, permissions, signing  # noqa: F401
+        from .generations import WORK, watch, watch_m2m
+        from .models import User
+
+        # A user's roles and object permissions decide the panels of their dashboard (greenmfg/dashboard.py).
+        watch_m2m(User.groups.through, WORK)
+        watch(UserObjectPermission, WORK)
+        watch(GroupObjectPermission, WORK)
 
         post_migrate.connect(
             accounts.system_administrator_configures, dispatch_uid="system_administrator_configures"

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from importlib import import_module
 
 from django.apps import apps
+from django.template.loader import render_to_string
+
+from . import generations
+from .public_cache import users_fragment
 
 
 @dataclass
@@ -31,3 +35,14 @@ def panels_for(user) -> list[Panel]:
         if module.__name__ != __name__:
             collected.extend(module.panels(user))
     return sorted(collected, key=lambda panel: panel.order)
+
+
+def rendered_panels(request) -> str:
+    """The user's panels as HTML, kept per user until the work changes (``generations.WORK``) or the day does."""
+    return users_fragment(
+        request,
+        [generations.WORK],
+        lambda: render_to_string(
+            "includes/dashboard_panels.html", {"panels": panels_for(request.user)}, request
+        ),
+    )

@@ -24,10 +24,16 @@ ENVIRONMENT = {
     "DATABASE_URL": (str, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
     "REDIS_URL": (str, ""),
     "MEDIA_ROOT": (str, str(BASE_DIR / "var" / "media")),
+    "S3_BUCKET": (str, ""),
+    "S3_ENDPOINT_URL": (str, ""),
+    "S3_REGION": (str, "us-east-1"),
+    "S3_ACCESS_KEY_ID": (str, ""),
+    "S3_SECRET_ACCESS_KEY": (str, ""),
     "STATIC_ROOT": (str, str(BASE_DIR / "var" / "static")),
     "DJANGO_SECURE_SSL_REDIRECT": (bool, True),
     "ATTACHMENT_MAX_MB": (int, 20),
     "DISCREPANCY_THRESHOLD": (int, 15),
+    "EXPORT_BACKGROUND_ROWS": (int, 5000),
     "INVITATION_VALID_DAYS": (int, 7),
     "EMAIL_URL": (str, ""),
     "DEFAULT_FROM_EMAIL": (str, "greenmfg@localhost"),
@@ -215,6 +221,31 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# With S3_BUCKET, uploaded and generated files go to a private bucket of S3-compatible object storage (MinIO in
+# docker-compose.yml) instead of MEDIA_ROOT, so any number of web and worker containers share them. Nothing there
+# has a public URL: downloads stream through the same permission-checked views as from local disk.
+S3_BUCKET = env("S3_BUCKET")
+if S3_BUCKET:
+    STORAGES["default"] = STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL") or None,
+            "region_name": env("S3_REGION"),
+            "access_key": env("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "file_overwrite": False,  # like the local storage: a second file of the same name gets a new name
+            "querystring_expire": 60,  # a signed URL, were one made, would last a minute
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+        },
+    }
+
+# Exports of more rows than this are built by a Celery worker, with their progress on the page
+# (registry/background_exports.py); smaller ones are built in the request.
+EXPORT_BACKGROUND_ROWS = env("EXPORT_BACKGROUND_ROWS")
 
 # One uploaded file may be at most this large; the content decides its type, not its name.
 ATTACHMENT_MAX_BYTES = env("ATTACHMENT_MAX_MB") * 1024 * 1024

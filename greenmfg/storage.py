@@ -1,17 +1,41 @@
-"""File storage: private (no public URL) and atomic (a file appears under its name only when complete)."""
+"""File storage: private (no public URL) and atomic (a file appears under its name only when complete).
+
+Local disk by default; with ``S3_BUCKET`` set (greenmfg/settings.py) a private bucket of S3-compatible object
+storage (MinIO, or any S3), so that every web process sees the same files.
+"""
 
 import os
 import tempfile
 
 from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
+from django.utils.functional import LazyObject, empty
 
 PARTIAL_PREFIX = ".upload-"
 PARTIAL_SUFFIX = ".part"
 
 
+class _PrivateStorage(LazyObject):
+    """``storages["private"]``, looked up when first used rather than when the models are defined."""
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+_private = _PrivateStorage()
+
+
 def private_storage():
     """Where declaration files live: outside any public URL; downloads go through permission-checked views."""
-    return storages["private"]
+    return _private
+
+
+def _storages_changed(setting, **kwargs):
+    if setting == "STORAGES":
+        _private._wrapped = empty
+
+
+setting_changed.connect(_storages_changed)
 
 
 class AtomicFileSystemStorage(FileSystemStorage):

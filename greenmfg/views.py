@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .audit import ACTION_LABELS, audit_workbook
-from .dashboard import panels_for
+from .dashboard import rendered_panels
 from .downloads import xlsx_response
 from .filters import AuditEntryFilter
 from .models import AuditEntry, Notification
@@ -20,7 +20,7 @@ from .permissions import allowed, may_view_audit
 
 @login_required
 def dashboard(request):
-    return render(request, "dashboard.html", {"panels": panels_for(request.user)})
+    return render(request, "dashboard.html", {"panels": rendered_panels(request)})
 
 
 @login_required

@@ -14,12 +14,15 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters import ChoiceFilter, ModelChoiceFilter
 from ninja import Field, NinjaAPI, Query, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError, ValidationError
 from ninja.pagination import PaginationBase, paginate
 from ninja.renderers import JSONRenderer
 from pydantic import create_model
 
 from applications.models import Declaration
+from greenmfg.generations import LISTS, PUBLICITY
+from greenmfg.public_cache import public_page
 
 from .filters import ListedUnitFilter, public_units
 from .models import ListedUnit, Publicity
@@ -246,6 +249,7 @@ def _notices():
     tags=["名单"],
 )
 @paginate(Pages)
+@decorate_view(public_page(LISTS))
 def listed_units(request, filters: Query[ListedUnitFilters]):
     """The rows /lists/ shows for the same query parameters, in the same order; removed units are not listed."""
     filterset = public_units(request.GET)
@@ -257,12 +261,14 @@ def listed_units(request, filters: Query[ListedUnitFilters]):
 @api.get(
     "/lists/{int:unit_id}/", response={200: ListedUnitOut, 404: MessageOut}, summary="名单单位", tags=["名单"]
 )
+@decorate_view(public_page(LISTS))
 def listed_unit(request, unit_id: int):
     return get_object_or_404(ListedUnit.objects.public(), pk=unit_id)
 
 
 @api.get("/notices/", response=list[NoticeOut], summary="公示", tags=["公示"])
 @paginate(Pages)
+@decorate_view(public_page(PUBLICITY, LISTS))
 def notices(request):
     return _notices()
 
@@ -270,5 +276,6 @@ def notices(request):
 @api.get(
     "/notices/{int:notice_id}/", response={200: NoticeOut, 404: MessageOut}, summary="公示详情", tags=["公示"]
 )
+@decorate_view(public_page(PUBLICITY, LISTS))
 def notice(request, notice_id: int):
     return get_object_or_404(_notices(), pk=notice_id)

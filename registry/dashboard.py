@@ -45,7 +45,7 @@ def panels(user):
         ]
     if not may_open_publicity(user):
         return []
-    passed = Declaration.objects.for_lists().filter(state__in=workflow.PASSED_REVIEW)
+    passed = Declaration.objects.for_rows().filter(state__in=workflow.PASSED_REVIEW)
     return [
         Panel(
             _("评审通过、待公示"),

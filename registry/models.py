@@ -14,6 +14,7 @@ from applications.models import (
     default_publicity_day_kind,
     default_publicity_length,
 )
+from greenmfg.generations import BumpingQuerySet
 from greenmfg.identifiers import normalise_credit_code, validate_credit_code
 from greenmfg.models import Region
 from greenmfg.storage import private_storage
@@ -87,7 +88,7 @@ class ListLevel(models.TextChoices):
     NATIONAL = "national", _("国家级")
 
 
-class PublicityQuerySet(models.QuerySet):
+class PublicityQuerySet(BumpingQuerySet):
     def with_pending_objections(self):
         """Each notice with ``pending_objections``, the objections still waiting on the province, in one query."""
         return self.annotate(
@@ -176,6 +177,8 @@ class Objection(models.Model):
     )
     handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
+    objects = BumpingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("异议")
         verbose_name_plural = _("异议")
@@ -194,6 +197,8 @@ class ListPublication(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     published_on = models.DateField(_("发布日期"))
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = BumpingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("名单发布")
@@ -227,6 +232,41 @@ class NationalRecommendation(models.Model):
 
     def __str__(self):
         return f"{self.unit} {self.year}"
+
+
+class ListExport(models.Model):
+    """名单 as .xlsx, too long to build during a request: built by a Celery worker, one per filter and version of
+    the lists' data (greenmfg/generations.py), and downloaded again by anyone asking the same until the data
+    changes."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("生成失败")
+
+    query = models.CharField(max_length=500)  # the filters, as a sorted query string
+    version = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    rows = models.PositiveIntegerField(default=0)
+    written = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/%Y/", storage=private_storage, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("名单导出")
+        verbose_name_plural = _("名单导出")
+        constraints = [
+            models.UniqueConstraint(fields=["query", "version"], name="one_export_per_filter_and_version")
+        ]
+
+    def __str__(self):
+        return f"{self.query or '*'} @{self.version}"
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.written / self.rows)) if self.rows else 0
 
 
 class ListImport(models.Model):
@@ -278,7 +318,7 @@ class ListImport(models.Model):
         return min(100, self.pages_read * 100 // self.reading_pages) if self.reading_pages else 0
 
 
-class ListedUnitQuerySet(models.QuerySet):
+class ListedUnitQuerySet(BumpingQuerySet):
     def public(self):
         """What the public lists show: every published unit not removed, ready for a list page."""
         return self.for_lists().published().exclude(review_status=ListedUnit.ReviewStatus.REMOVED)
@@ -404,6 +444,8 @@ class ReReviewCase(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_on = models.DateField(_("复核决定日期"), null=True, blank=True)
+
+    objects = BumpingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("三年复核")

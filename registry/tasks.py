@@ -4,7 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from . import imports, rereviews, services
+from . import background_exports, imports, rereviews, services
 
 CHUNK = 50  # units per task: a worker killed mid-sweep loses at most this chunk, which is redone
 
@@ -33,6 +33,12 @@ def open_rereviews(unit_ids, today) -> int:
 def close_due_publicities() -> int:
     """Beat-scheduled: close the 公示 notices whose period has ended. Closing twice does nothing more."""
     return services.close_due_publicities()
+
+
+@shared_task
+def build_list_export(export_id) -> None:
+    """A 名单 export too long for a request (registry/background_exports.py); building it twice is harmless."""
+    background_exports.build(export_id)
 
 
 @shared_task

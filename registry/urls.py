@@ -6,6 +6,10 @@ app_name = "registry"
 urlpatterns = [
     path("lists/", public.listed_units, name="lists"),
     path("lists/export.xlsx", public.listed_units_export, name="lists_export"),
+    path("lists/exports/<int:pk>/", public.listed_units_export_status, name="lists_export_status"),
+    path(
+        "lists/exports/<int:pk>/download/", public.listed_units_export_download, name="lists_export_download"
+    ),
     path("lists/<int:pk>/", public.listed_unit, name="unit"),
     path("lists/publish/", lists.publish, name="publish"),
     path("lists/publications/<int:pk>/list.pdf", lists.publication_pdf, name="publication_pdf"),

@@ -8,6 +8,7 @@ from .models import Evaluator
 
 
 class EvaluatorFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("机构名称"), field_name="name", lookup_expr="icontains")
     category = django_filters.ChoiceFilter(
         label=_("评价类别"), choices=Category.choices, method="with_category", empty_label=_("全部类别")
     )
@@ -17,7 +18,7 @@ class EvaluatorFilter(django_filters.FilterSet):
 
     class Meta:
         model = Evaluator
-        fields = ["category", "region"]
+        fields = ["q", "category", "region"]
 
     def with_category(self, queryset, name, value):
         # Categories are a JSON list; matching the quoted code works on SQLite and PostgreSQL alike.

@@ -6,12 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Category, Declaration, Indicator, Policy
+from greenmfg.generations import BumpingQuerySet
 from greenmfg.identifiers import validate_credit_code
 from greenmfg.models import Region
 from greenmfg.storage import private_storage
 
 
-class EvaluatorQuerySet(models.QuerySet):
+class EvaluatorQuerySet(BumpingQuerySet):
     def approved(self):
         return self.filter(status=Evaluator.Status.APPROVED)
 
@@ -229,6 +230,8 @@ class Commission(models.Model):
     flagged_reason = models.CharField(
         _("提示"), max_length=255, blank=True, help_text=_("如评价机构被禁入，系统在此提示申报单位和市州")
     )
+
+    objects = BumpingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("评价委托")
@@ -449,6 +452,8 @@ class Assignment(models.Model):
     score = models.DecimalField(_("专家评分"), max_digits=6, decimal_places=2, null=True, blank=True)
     comment = models.TextField(_("评审意见"), blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    objects = BumpingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("专家分配")

@@ -3,15 +3,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from greenmfg import generations
 from greenmfg.downloads import pdf_response
 from greenmfg.models import AuditEntry
+from greenmfg.pagination import KeysetPage
 from greenmfg.permissions import allowed, require
+from greenmfg.public_cache import users_fragment
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 from greenmfg.shortcuts import get_visible_or_404
 
@@ -43,10 +46,17 @@ def _editable(request, pk):
 
 @login_required
 def declaration_list(request):
-    visible = permissions.visible_declarations(request.user, Declaration.objects.for_lists())
-    filterset = DeclarationFilter(request.GET, queryset=visible)
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    return render(request, "applications/declaration_list.html", {"page": page, "filterset": filterset})
+    """The queue: its filters, rows and paging rendered once per user and URL until the work changes."""
+
+    def rows():
+        visible = permissions.visible_declarations(request.user, Declaration.objects.for_rows())
+        filterset = DeclarationFilter(request.GET, queryset=visible)
+        page = KeysetPage(filterset.qs, request.GET)
+        context = {"page": page, "filterset": filterset}
+        return render_to_string("applications/_declaration_page.html", context, request)
+
+    listing = users_fragment(request, [generations.WORK], rows)
+    return render(request, "applications/declaration_list.html", {"listing": listing})
 
 
 @allowed(permissions.may_create)

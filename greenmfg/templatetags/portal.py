@@ -11,6 +11,16 @@ def page_query(context, number):
     return query.urlencode()
 
 
+@register.simple_tag(takes_context=True)
+def cursor_query(context, direction, cursor):
+    """The current query string paged from ``cursor`` (greenmfg/pagination.py), keeping the filters."""
+    query = context["request"].GET.copy()
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
+    query[direction] = cursor
+    return query.urlencode()
+
+
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)

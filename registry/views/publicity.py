@@ -11,7 +11,9 @@ from django_ratelimit.decorators import ratelimit
 
 from applications import workflow
 from greenmfg.downloads import pdf_response, private_file
+from greenmfg.generations import PUBLICITY
 from greenmfg.permissions import allowed, require
+from greenmfg.public_cache import public_page
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 
 from .. import exports, services
@@ -26,6 +28,7 @@ from ..models import Objection, Publicity
 from ..permissions import may_close_publicity, may_handle_objections, may_open_publicity
 
 
+@public_page(PUBLICITY)
 def publicity_list(request):
     notices = Publicity.objects.all()[:50]
     return render(request, "registry/publicity_list.html", {"notices": notices})

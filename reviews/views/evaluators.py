@@ -4,6 +4,8 @@ and commissioning and evaluating a declaration."""
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,8 +18,10 @@ from applications.answers import indicator_rows, parse_answers, year_labels
 from applications.models import Declaration, Policy
 from applications.scoring import Answer, score
 from greenmfg.downloads import private_file
+from greenmfg.generations import EVALUATORS
 from greenmfg.models import AuditEntry
 from greenmfg.permissions import allowed, require
+from greenmfg.public_cache import public_page
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 from greenmfg.shortcuts import get_visible_or_404
 
@@ -53,12 +57,11 @@ from ..permissions import (
 # The public directory
 
 
+DIRECTORY_PAGE = 20
+
+
 def _directory_queryset():
-    return (
-        Evaluator.objects.approved()
-        .select_related("region")
-        .prefetch_related("roster", "projects", "evidence", "bans")
-    )
+    return Evaluator.objects.approved().select_related("region").order_by("name", "pk")
 
 
 def _with_yearly_counts(evaluators, year):
@@ -75,11 +78,17 @@ def _with_yearly_counts(evaluators, year):
     return evaluators
 
 
+@public_page(EVALUATORS)
 def directory(request):
     """公开自我声明: every approved evaluator, its qualifications and evidence, this year's evaluations, bans."""
     filterset = EvaluatorFilter(request.GET, queryset=_directory_queryset())
-    evaluators = _with_yearly_counts(list(filterset.qs), timezone.localdate().year)
-    return render(request, "reviews/directory.html", {"filterset": filterset, "evaluators": evaluators})
+    page = Paginator(filterset.qs, DIRECTORY_PAGE).get_page(request.GET.get("page"))
+    # Rosters, projects, evidence and bans only for the page's evaluators, not the whole directory's.
+    evaluators = list(page.object_list)
+    prefetch_related_objects(evaluators, "roster", "projects", "evidence", "bans")
+    evaluators = _with_yearly_counts(evaluators, timezone.localdate().year)
+    context = {"filterset": filterset, "evaluators": evaluators, "page": page}
+    return render(request, "reviews/directory.html", context)
 
 
 def evaluator_detail(request, pk):

@@ -16,6 +16,7 @@ from greenmfg.models import User
 from greenmfg.refusals import Refused
 from reviews import services
 from reviews.models import Ban, Commission, Evaluation, Evaluator, Interest, StaffMember
+from reviews.views.evaluators import DIRECTORY_PAGE
 
 from ..factories import (
     PDF_BYTES,
@@ -191,7 +192,7 @@ def test_the_directory_makes_the_same_number_of_queries_with_2_and_with_40_evalu
     with CaptureQueriesContext(connection) as forty:
         page = client.get("/evaluators/").content.decode()
     assert len(forty) == len(two)
-    assert page.count('class="evaluator"') == 40
+    assert page.count('class="evaluator"') == DIRECTORY_PAGE  # the first page of the 40
 
 
 # Commissioning: every refusal, with its message
@@ -513,6 +514,25 @@ def test_the_evaluation_score_groups_and_report_show_to_the_enterprise_city_and_
         .status_code
         == 404
     )
+
+
+def test_the_directory_is_paged_and_searchable_with_a_flat_query_count(client):
+    for number in range(DIRECTORY_PAGE + 5):
+        EvaluatorFactory(name=f"湖北名录测试评价中心{number:03d}")
+    EvaluatorFactory(name="宜昌三峡绿色评价所")
+    with CaptureQueriesContext(connection) as first:
+        page = client.get("/evaluators/").content.decode()
+    assert page.count('class="evaluator"') == DIRECTORY_PAGE
+    assert f"共 {DIRECTORY_PAGE + 6} 条" in page
+    second = client.get("/evaluators/?page=2").content.decode()
+    assert second.count('class="evaluator"') == 6
+    found = client.get("/evaluators/", {"q": "三峡"}).content.decode()
+    assert found.count('class="evaluator"') == 1 and "宜昌三峡绿色评价所" in found
+    for number in range(30):
+        EvaluatorFactory(name=f"湖北名录追加评价中心{number:03d}")
+    with CaptureQueriesContext(connection) as more:
+        client.get("/evaluators/?page=3")
+    assert len(more) == len(first)
 
 
 def test_the_public_evaluator_page_shows_scores_only_of_units_already_listed(cast, login, client):

@@ -30,6 +30,7 @@ from greenmfg.roles import Role
 from registry.models import (
     CultivationCandidate,
     ListedUnit,
+    ListExport,
     ListImport,
     ListPublication,
     NationalRecommendation,
@@ -220,6 +221,10 @@ OWNERS = {
     ("lists", "pk"): ListedUnit,
     ("national", "pk"): NationalRecommendation,
     ("import", "pk"): ListImport,
+    (
+        "exports",
+        "pk",
+    ): ListExport,  # the public list's background exports: anyone may follow and download them
     ("rereviews", "pk"): ReReviewCase,
     ("cultivation", "pk"): CultivationCandidate,
     ("publicity", "pk"): Publicity,

@@ -1,0 +1,39 @@
+"""Print ``label<TAB>sessionid`` for the users the HTTP benchmark signs in as (bench database only).
+
+Sessions are made directly (as ``django.contrib.auth.login`` stores them), so the load measures the pages,
+not the login form; the cache is emptied first; ``bench_admin`` is a superuser made here for the Django admin changelist.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "greenmfg.settings")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+
+from greenmfg.models import User  # noqa: E402
+
+if "bench" not in settings.DATABASES["default"]["NAME"]:
+    sys.exit("bench/sessions.py only runs against a bench database")
+
+cache.clear()  # the bench Redis database: no page cached from an earlier seed
+admin, _ = User.objects.get_or_create(
+    username="bench_admin", defaults={"is_staff": True, "is_superuser": True}
+)
+for username in ("shengting", "shizhou_wuhan", "bench_admin"):
+    user = User.objects.get(username=username)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    print(f"{username}\t{session.session_key}")

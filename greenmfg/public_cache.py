@@ -1,0 +1,116 @@
+"""Public pages from the shared cache, stored per URL (path and query string) under the generations of the areas
+they show (greenmfg/generations.py), so no copy outlives a change; ETag and Last-Modified let a browser that has
+the page already get a 304.
+
+Only anonymous GET/HEAD requests are served from the cache, and only responses that are the same for every
+anonymous visitor are stored: 200, no cookie set, no CSRF token used, no message waiting for the visitor. The key
+also holds today's date, for what a page shows by the calendar (bans in force, the year's counts).
+"""
+
+import hashlib
+from functools import wraps
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django.utils.safestring import mark_safe
+
+from . import generations
+
+CACHE_SECONDS = 24 * 60 * 60
+# Per-user fragments: a bound on anything the generations do not see (a date passing); every change made through
+# the portal is seen.
+FRAGMENT_SECONDS = 10 * 60
+# Headers a stored page keeps; the middleware adds the rest on every response, cached or not.
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
+# Attributes the middleware reads from the response: an export served from the cache is audited all the same.
+KEPT_ATTRIBUTES = ("audited",)
+
+
+def _servable(request):
+    return (
+        request.method in ("GET", "HEAD")
+        and "messages" not in request.COOKIES
+        and not request.user.is_authenticated
+    )
+
+
+def _storable(request, response):
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    )
+
+
+def _validators(response, etag, changed_at):
+    response["ETag"] = etag
+    if changed_at is not None:
+        response["Last-Modified"] = http_date(changed_at)
+    # Stored by the browser but asked again each time: the answer is a 304 until the data changes.
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
+def public_page(*areas):
+    """Serve the decorated view from the cache for anonymous visitors until one of ``areas`` changes."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not _servable(request):
+                return view(request, *args, **kwargs)
+            numbers, changed_at = generations.with_change_time(*areas)
+            if numbers is None:  # the cache is away: render, store nothing
+                return view(request, *args, **kwargs)
+            identity = f"{request.get_full_path()}|{timezone.localdate()}|{numbers}"
+            digest = hashlib.sha256(identity.encode()).hexdigest()
+            etag = f'"{digest[:32]}"'
+            not_modified = get_conditional_response(request, etag=etag, last_modified=changed_at)
+            if not_modified is not None:
+                return _validators(not_modified, etag, changed_at)
+            key = f"public-page:{digest}"
+            stored = cache.get(key)
+            if stored is not None:
+                response = HttpResponse(stored["content"])
+                for name, value in stored["headers"]:
+                    response[name] = value
+                for name, value in stored.get("attributes", {}).items():
+                    setattr(response, name, value)
+                return _validators(response, etag, changed_at)
+            response = view(request, *args, **kwargs)
+            if _storable(request, response):
+                headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
+                attributes = {
+                    name: getattr(response, name) for name in KEPT_ATTRIBUTES if hasattr(response, name)
+                }
+                stored = {"content": response.content, "headers": headers, "attributes": attributes}
+                cache.set(key, stored, CACHE_SECONDS)
+                _validators(response, etag, changed_at)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def users_fragment(request, areas, render) -> str:
+    """HTML that ``render()`` makes for this user and URL, kept until one of ``areas`` changes (or the day does).
+
+    For signed-in pages (the dashboard's panels, the work queue): what a user sees depends on who they are (their
+    roles and object permissions bump ``generations.WORK``) and on their city, both in the key.
+    """
+    numbers = generations.current(*areas)
+    if numbers is None:
+        return render()
+    user = request.user
+    identity = f"{user.pk}|{user.city_id}|{request.get_full_path()}|{timezone.localdate()}|{numbers}"
+    key = f"user-fragment:{hashlib.sha256(identity.encode()).hexdigest()}"
+    html = cache.get(key)
+    if html is None:
+        html = str(render())
+        cache.set(key, html, FRAGMENT_SECONDS)
+    return mark_safe(html)  # rendered by our own templates, escaped there

@@ -1,0 +1,47 @@
+"""The dashboard's panels and the declaration queue are kept per user and rendered again once a transition
+changes what waits."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from applications import services as applications
+
+from ..factories import BatchFactory, ready_to_submit
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/dashboard/", "/declarations/?state=city_review"])
+def test_a_transition_shows_on_the_officials_kept_page(cast, login, django_capture_on_commit_callbacks, url):
+    declaration = applications.create_declaration(
+        organisation=cast.wuhan_org,
+        user=cast.applicant,
+        batch=BatchFactory(requires_third_party=False),
+        category="factory",
+    )
+    ready_to_submit(declaration, cast.applicant)
+    official = login(cast.wuhan_official)
+    rendered, text = queries(official, url)
+    assert cast.wuhan_org.name not in text
+    kept, _text = queries(official, url)
+    assert kept < rendered  # the rows came from the cache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for name in ("submit_self_evaluation", "submit_to_city"):
+            applications.transition(declaration.pk, name, user=cast.applicant)
+    _count, text = queries(official, url)
+    assert cast.wuhan_org.name in text
+
+
+def test_each_user_has_their_own_panels(cast, login):
+    assert "待初审（武汉市）" in login(cast.wuhan_official).get("/dashboard/").content.decode()
+    huangshi = login(cast.huangshi_official).get("/dashboard/").content.decode()
+    assert "待初审（黄石市）" in huangshi and "待初审（武汉市）" not in huangshi

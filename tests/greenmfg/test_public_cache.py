@@ -1,0 +1,172 @@
+"""Public pages come from the cache until an event changes what they show: one test per event, through HTTP.
+
+Each test caches a page (a revalidation with its ETag answers 304), runs the event as the portal runs it (its
+page or its service, committed), and asks again with the old ETag: the answer must be a new page showing the
+change, never the stale copy.
+"""
+
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from applications.services import rename_organisation
+from registry import rereviews
+from registry.models import ListedUnit, ListImport, Objection, Publicity, ReReviewCase
+from registry.services import handle_objection
+from reviews import services as reviews
+from reviews.models import Evaluator
+
+from ..factories import BatchFactory, EvaluatorFactory, OrganisationFactory
+from ..registry.test_import import sheet, upload  # noqa: F401 (fixture)
+from ..registry.test_publicity import objection, passed_review
+from ..workflow.test_journey import publicity_form, publish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def visitor():
+    return Client()
+
+
+def cached(visitor, url):
+    """Fetch ``url`` anonymously and show it is served from the cache; its ETag and text."""
+    first = visitor.get(url)
+    assert first.status_code == 200
+    etag = first["ETag"]
+    again = visitor.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert visitor.get(url).content == first.content
+    return etag, first.content.decode()
+
+
+def fresh(visitor, url, etag):
+    response = visitor.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200, "a stale copy survived the change"
+    assert response["ETag"] != etag
+    return response.content.decode()
+
+
+def unit(name, **fields):
+    return ListedUnit.objects.create(
+        organisation=OrganisationFactory(name=name, region_id="420100"),
+        region_id="420100",
+        category="factory",
+        level="provincial",
+        year=2026,
+        listed_on=date(2026, 6, 1),
+        **fields,
+    )
+
+
+def test_anonymous_pages_carry_validators_and_signed_in_users_get_their_own_page(cast, login, visitor):
+    unit("武汉缓存验证有限公司")
+    etag, text = cached(visitor, "/lists/")
+    assert "武汉缓存验证有限公司" in text
+    response = visitor.get("/lists/")
+    assert response["Last-Modified"] and "no-cache" in response["Cache-Control"]
+    signed_in = login(cast.province).get("/lists/", HTTP_IF_NONE_MATCH=etag)
+    assert signed_in.status_code == 200
+    assert "退出" in signed_in.content.decode()  # the signed-in header, not the anonymous copy
+
+
+def test_publishing_a_list_and_opening_and_closing_a_publicity_refresh_the_pages(
+    cast, login, visitor, django_capture_on_commit_callbacks
+):
+    batch = BatchFactory(requires_third_party=False)
+    declaration = passed_review(cast, batch=batch)
+    province = login(cast.province)
+    notices_etag, notices = cached(visitor, "/publicity/")
+    api_etag, api = cached(visitor, "/api/notices/")
+    home_etag, _home = cached(visitor, "/")
+    title = publicity_form(batch, [declaration])["title"]
+    assert title not in notices and title not in api
+
+    with django_capture_on_commit_callbacks(execute=True):
+        province.post("/publicity/new/", publicity_form(batch, [declaration]))  # 公示 opened
+    assert title in fresh(visitor, "/publicity/", notices_etag)
+    assert title in fresh(visitor, "/api/notices/", api_etag)
+    assert title in fresh(visitor, "/", home_etag)
+
+    publicity = Publicity.objects.get()
+    api_etag, api = cached(visitor, "/api/notices/")
+    assert '"is_open": true' in api
+    with django_capture_on_commit_callbacks(execute=True):
+        province.post(f"/publicity/{publicity.pk}/close/", {"early_reason": "提前结束的理由"})  # closed
+    assert '"is_open": false' in fresh(visitor, "/api/notices/", api_etag)
+
+    lists_etag, lists = cached(visitor, "/lists/")
+    assert cast.wuhan_org.name not in lists
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(province, ListedUnit.objects.get(declaration=declaration))  # list publication
+    assert cast.wuhan_org.name in fresh(visitor, "/lists/", lists_etag)
+
+
+def test_an_objections_outcome_refreshes_the_notice_in_the_api(
+    cast, visitor, login, django_capture_on_commit_callbacks
+):
+    batch = BatchFactory(requires_third_party=False)
+    declaration = passed_review(cast, batch=batch)
+    login(cast.province).post("/publicity/new/", publicity_form(batch, [declaration]))
+    publicity = Publicity.objects.get()
+    Client().post(f"/publicity/{publicity.pk}/", objection(declaration))
+    url = f"/api/notices/{publicity.pk}/"
+    etag, text = cached(visitor, url)
+    assert cast.wuhan_org.name in text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        handle_objection(Objection.objects.get(), user=cast.province, upheld=True, note="异议属实")
+    # The notice still names the unit (it was in the 公示); what counts is that the copy from before is gone.
+    assert cast.wuhan_org.name in fresh(visitor, url, etag)
+
+
+def test_an_import_refreshes_the_lists(cast, login, visitor, sheet, django_capture_on_commit_callbacks):  # noqa: F811
+    province = login(cast.province)
+    upload(province, sheet["content"])
+    etag, text = cached(visitor, "/api/lists/?year=2023")
+    assert "恩施硒谷茶业有限公司" not in text
+    with django_capture_on_commit_callbacks(execute=True):
+        province.post(f"/lists/import/{ListImport.objects.get().pk}/", {"confirm": "1"})
+    assert "恩施硒谷茶业有限公司" in fresh(visitor, "/api/lists/?year=2023", etag)
+
+
+def test_a_removal_after_the_re_review_refreshes_the_lists(cast, visitor, django_capture_on_commit_callbacks):
+    removed = unit("武汉将被移出有限公司")
+    case = ReReviewCase.objects.create(
+        listed_unit=removed, due_on=timezone.localdate(), status=ReReviewCase.Status.CITY_REPORTED
+    )
+    etag, text = cached(visitor, "/lists/")
+    assert "武汉将被移出有限公司" in text
+    with django_capture_on_commit_callbacks(execute=True):
+        rereviews.decide(case, user=cast.province, retain=False, expert_opinion="不再符合", reason="能耗超标")
+    assert "武汉将被移出有限公司" not in fresh(visitor, "/lists/", etag)
+
+
+def test_a_rename_refreshes_the_lists_and_the_units_page(cast, visitor, django_capture_on_commit_callbacks):
+    renamed = unit("武汉旧名称有限公司")
+    etag, _text = cached(visitor, "/lists/")
+    unit_etag, _text = cached(visitor, f"/lists/{renamed.pk}/")
+    with django_capture_on_commit_callbacks(execute=True):
+        rename_organisation(
+            renamed.organisation, new_name="武汉新名称有限公司", user=cast.province, source="test"
+        )
+    assert "武汉新名称有限公司" in fresh(visitor, "/lists/", etag)
+    assert "武汉新名称有限公司" in fresh(visitor, f"/lists/{renamed.pk}/", unit_etag)
+
+
+def test_an_evaluators_approval_and_ban_refresh_the_directory(
+    cast, visitor, django_capture_on_commit_callbacks
+):
+    pending = EvaluatorFactory(name="待审核的评价机构", status=Evaluator.Status.PENDING)
+    etag, text = cached(visitor, "/evaluators/")
+    assert "待审核的评价机构" not in text
+    with django_capture_on_commit_callbacks(execute=True):
+        reviews.decide_approval(pending, user=cast.province, approve=True, opinion="材料齐全")
+    etag, text = cached(visitor, "/evaluators/")
+    assert "待审核的评价机构" in text and "禁入至" not in text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reviews.ban(pending, user=cast.province, reason="报告造假", starts_on=timezone.localdate())
+    assert "禁入至" in fresh(visitor, "/evaluators/", etag)
