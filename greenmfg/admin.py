@@ -1,21 +1,68 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import outbox
+from . import accounts, outbox
 from .models import AuditEntry, OutgoingEmail, Region, User
+from .permissions import manages_accounts
+
+
+class PortalUserChangeForm(UserChangeForm):
+    def clean_groups(self):
+        groups = self.cleaned_data["groups"]
+        accounts.check_separation({group.name for group in groups})
+        return groups
 
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
+    """Accounts belong to the 安全管理员 (三员分立): the system administrator does not see them. Only a superuser
+    makes superusers or grants single permissions; an account created here changes its password at first login."""
+
+    form = PortalUserChangeForm
     list_display = ["username", "full_name", "city", "is_active"]
     list_filter = ["groups", "city", "is_active"]
     search_fields = ["username", "full_name", "email"]
     fieldsets = [
         *UserAdmin.fieldsets,
-        (gettext_lazy("绿色制造平台"), {"fields": ["full_name", "phone", "city", "language"]}),
+        (
+            gettext_lazy("绿色制造平台"),
+            {"fields": ["full_name", "phone", "city", "language", "must_change_password"]},
+        ),
     ]
+
+    def has_module_permission(self, request):
+        return bool(manages_accounts(request.user))
+
+    def has_view_permission(self, request, obj=None):
+        return bool(manages_accounts(request.user))
+
+    def has_add_permission(self, request):
+        return bool(manages_accounts(request.user))
+
+    def has_change_permission(self, request, obj=None):
+        """A 安全管理员 does not change a superuser's account (its password included)."""
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return bool(manages_accounts(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["is_superuser", "user_permissions"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        before = set(form.instance.groups.values_list("name", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        accounts.record_roles_changed(form.instance, before, actor=request.user)
 
 
 @admin.register(Region)

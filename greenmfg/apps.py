@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,9 +11,10 @@ class GreenmfgConfig(AppConfig):
     def ready(self):
         from guardian.models import GroupObjectPermission, UserObjectPermission
 
-        # Registers the named permission rules that templates ask with {% can %}, the login signal that applies
-        # the user's language, and the system check that each configured office certificate opens.
-        from . import languages, permissions, signing  # noqa: F401
+        # permissions registers the named rules that templates ask with {% can %}; signing the system check that
+        # each configured office certificate opens; accounts audits every authentication event and guards 三员分立
+        # on every change of a user's groups; languages the login signal that applies the user's language.
+        from . import accounts, languages, permissions, signing  # noqa: F401
         from .generations import WORK, watch, watch_m2m
         from .models import User
 
@@ -20,6 +22,10 @@ class GreenmfgConfig(AppConfig):
         watch_m2m(User.groups.through, WORK)
         watch(UserObjectPermission, WORK)
         watch(GroupObjectPermission, WORK)
+
+        post_migrate.connect(
+            accounts.system_administrator_configures, dispatch_uid="system_administrator_configures"
+        )
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

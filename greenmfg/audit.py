@@ -38,6 +38,17 @@ ACTION_LABELS = {
     "admin_change": _("后台修改"),
     "admin_delete": _("后台删除"),
     ARCHIVE_ACTION: _("归档审计记录"),
+    # Authentication (greenmfg/accounts.py)
+    "login": _("登录"),
+    "login_failed": _("登录失败"),
+    "locked_out": _("登录被锁定"),
+    "unlocked": _("解除登录锁定"),
+    "logout": _("退出登录"),
+    "otp_enrolled": _("绑定第二因素"),
+    "otp_failed": _("第二因素验证失败"),
+    "otp_reset": _("重置第二因素"),
+    "password_changed": _("修改密码"),
+    "roles_changed": _("角色变更"),
 }
 # The pg_advisory_xact_lock key that serializes appends to the chain ("audit" in ASCII).
 CHAIN_LOCK = 0x6175646974

@@ -52,6 +52,19 @@ class User(AbstractUser):
         blank=True,
         help_text=_("空：按浏览器或上次的选择。"),
     )
+    must_change_password = models.BooleanField(
+        _("下次登录须修改密码"), default=False, help_text=_("由管理员创建的账号首次登录时须修改密码。")
+    )
+    password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
+    session_token = models.CharField(
+        _("当前会话标识"), max_length=32, blank=True, editable=False, help_text=_("每人只保留一个有效会话。")
+    )
+    login_at = models.DateTimeField(_("本次登录时间"), null=True, blank=True, editable=False)
+    login_address = models.GenericIPAddressField(_("本次登录地址"), null=True, blank=True, editable=False)
+    previous_login_at = models.DateTimeField(_("上次登录时间"), null=True, blank=True, editable=False)
+    previous_login_address = models.GenericIPAddressField(
+        _("上次登录地址"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -73,6 +86,10 @@ class User(AbstractUser):
 
     def has_role(self, role: Role) -> bool:
         return role.value in self.role_names
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     @property
     def is_city_official(self) -> bool:

@@ -152,6 +152,15 @@ def is_administrator(user, obj=None) -> Verdict:
     return verdict(signed_in(user) and user.is_staff, _("只有系统管理员可以执行此操作。"))
 
 
+@rule("accounts.manage")
+def manages_accounts(user, obj=None) -> Verdict:
+    """The 安全管理员: unlocks, second-factor resets, roles (三员分立). A superuser too, audited (emergencies)."""
+    return verdict(
+        signed_in(user) and (user.has_role(Role.SECURITY) or user.is_superuser),
+        _("只有安全管理员可以管理账号。"),
+    )
+
+
 @rule("view_audit")
 def may_view_audit(user, obj=None) -> Verdict:
     """The audit administrator (审计管理员) reads the audit trail and exports it; nobody changes it."""

@@ -6,6 +6,7 @@ hardening that ``manage.py check --deploy`` asks for.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -45,6 +46,10 @@ ENVIRONMENT = {
     "TRUSTED_PROXIES": (list, []),
     "BACKUP_DIR": (str, str(BASE_DIR / "var" / "backups")),
     "BACKUP_KEEP": (int, 7),
+    "LOGIN_FAILURE_LIMIT": (int, 5),
+    "LOGIN_LOCKOUT_MINUTES": (int, 30),
+    "OFFICIAL_SESSION_IDLE_MINUTES": (int, 30),
+    "OFFICIAL_PASSWORD_MAX_AGE_DAYS": (int, 180),
     "AUDIT_RETENTION_DAYS": (int, 180),
     "AUDIT_ARCHIVE_DIR": (str, str(BASE_DIR / "var" / "audit-archive")),
 }
@@ -70,6 +75,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_ratelimit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "pgtrigger",
     "csp",
     "greenmfg",
@@ -90,14 +99,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "greenmfg.languages.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "greenmfg.middleware.AccountPolicyMiddleware",
     "greenmfg.downloads.AuditDownloadsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "greenmfg.submissions.OncePerSubmissionMiddleware",
     "greenmfg.refusals.RefusalMiddleware",
     "greenmfg.middleware.BoundedWaitMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 # Views that create a record: the same form posted twice creates it once (greenmfg/submissions.py).
 ONCE_PER_SUBMISSION = {
@@ -148,6 +160,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "greenmfg.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username and address before any check
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -157,10 +170,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Officials, experts, evaluator staff and administrators: at least 10 characters from 3 of 4 classes.
+    {"NAME": "greenmfg.passwords.OfficialPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
+
+# Login failures (django-axes): a username from one address is locked after LOGIN_FAILURE_LIMIT failures for
+# LOGIN_LOCKOUT_MINUTES; the 安全管理员 can unlock it earlier. Attempts are rows in the database, not in Redis.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT")
+AXES_COOLOFF_TIME = timedelta(minutes=env("LOGIN_LOCKOUT_MINUTES"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends 30 minutes after it began
+# The address greenmfg.middleware.ClientAddressMiddleware resolved (TRUSTED_PROXIES), as for the rate limit.
+AXES_CLIENT_IP_CALLABLE = "greenmfg.accounts.client_address"
+AXES_LOCKOUT_CALLABLE = "greenmfg.account_views.locked_out"
+AXES_ENABLE_ADMIN = False  # unlocks go through the 安全管理员's page, which audits them
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit trail (greenmfg.accounts)
+# Officials, experts, evaluator staff and administrators (greenmfg.accounts.privileged): a second factor, idle
+# sessions ended after this many minutes and at browser close, a password changed every this many days.
+OTP_TOTP_ISSUER = "湖北省绿色制造体系"
+OFFICIAL_SESSION_IDLE_MINUTES = env("OFFICIAL_SESSION_IDLE_MINUTES")
+OFFICIAL_PASSWORD_MAX_AGE_DAYS = env("OFFICIAL_PASSWORD_MAX_AGE_DAYS")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

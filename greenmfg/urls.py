@@ -6,7 +6,7 @@ from applications.views.team import register
 from registry.api import api
 from registry.views.public import home
 
-from . import views
+from . import account_views, views
 from .languages import choose_language
 
 handler400 = "greenmfg.views.bad_request"
@@ -22,6 +22,18 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", choose_language, name="language"),
     path("accounts/register/", register, name="register"),
+    path("accounts/verify/", account_views.verify, name="second_factor_verify"),
+    path("accounts/second-factor/", account_views.enrol, name="second_factor_enrol"),
+    path("accounts/second-factor/codes/", account_views.backup_codes, name="second_factor_codes"),
+    path("accounts/password/", account_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/security/", account_views.security, name="security"),
+    path("accounts/security/unlock/<int:pk>/", account_views.unlock, name="security_unlock"),
+    path("accounts/security/users/<int:pk>/roles/", account_views.roles, name="security_roles"),
+    path(
+        "accounts/security/users/<int:pk>/reset-second-factor/",
+        account_views.reset_second_factor,
+        name="security_reset_second_factor",
+    ),
     path("declarations/", include("applications.urls")),
     path("", include("reviews.urls")),
     path("", include("registry.urls")),

@@ -7,6 +7,7 @@ from applications.models import Category, Declaration
 from greenmfg import uploads
 from greenmfg.identifiers import normalise_credit_code, validate_credit_code
 from greenmfg.models import Region, User
+from greenmfg.passwords import require_strong
 from greenmfg.widgets import DateInput, MetSelect
 
 from .models import CityPreReview, Evaluator, Evidence, Expert, Interest, Project, StaffMember
@@ -27,6 +28,16 @@ class EvaluatorRegistrationForm(UserCreationForm):
         self.order_fields(
             ["evaluator_name", "credit_code", "legal_representative", "region", "username", "full_name"]
         )
+
+    def clean(self):
+        """Evaluator staff are held to the officials' password rule (greenmfg.passwords) from registration on."""
+        cleaned = super().clean()
+        if cleaned.get("password1"):
+            try:
+                require_strong(cleaned["password1"])
+            except forms.ValidationError as weak:
+                self.add_error("password1", weak)
+        return cleaned
 
     def clean_credit_code(self):
         code = normalise_credit_code(self.cleaned_data["credit_code"])

@@ -2,7 +2,9 @@
 """Full-page screenshots of a running portal, as the public and as each demo role, for reviewing the UI.
 
 The portal must be running with the demo data (``python manage.py demo_data``; every password is
-``greenmfg-demo``). For example, on a throw-away database and a port of its own::
+``greenmfg-demo``; the accounts that need a second factor give a backup code, ``--backup-code``, default
+``20250001``: each code works once per account, so a second run takes ``--backup-code 20250002`` or a fresh
+``demo_data``, which renews the codes). For example, on a throw-away database and a port of its own::
 
     rm -f /tmp/shots.sqlite3
     export DATABASE_URL=sqlite:////tmp/shots.sqlite3
@@ -94,7 +96,9 @@ ROLES = [
         detail_states=("province_review",),
         extra_pages=[("publicity-new", "/publicity/new/"), ("lists", "/lists/")],
     ),
-    Role("admin", "admin", "系统管理员"),
+    Role("admin", "admin", "系统管理员（应急超级用户）"),
+    Role("security", "anquan", "安全管理员", extra_pages=[("security", "/accounts/security/")]),
+    Role("auditor", "shenji", "审计管理员"),
 ]
 PUBLIC_PAGES = [
     ("home", "/"),
@@ -105,8 +109,9 @@ PUBLIC_PAGES = [
 
 
 class Shooter:
-    def __init__(self, browser: Browser, base_url: str, out: Path, mobile: bool):
+    def __init__(self, browser: Browser, base_url: str, out: Path, mobile: bool, backup_code: str):
         self.browser = browser
+        self.backup_code = backup_code
         self.base_url = base_url.rstrip("/") + "/"
         self.out = out
         self.mobile = mobile
@@ -161,6 +166,16 @@ class Shooter:
         if "/accounts/login/" in page.url:
             self.note(f"login as {username} failed (still on the login page)")
             return False
+        if "/accounts/verify/" in page.url:
+            self.save(page, f"verify-{username}")
+            page.locator("main form").get_by_label("验证码").fill(self.backup_code)
+            page.get_by_role("button", name="验证").click()
+            page.wait_for_load_state("networkidle")
+            if "/accounts/verify/" in page.url:
+                self.note(
+                    f"backup code {self.backup_code} refused for {username} (used? run demo_data again)"
+                )
+                return False
         return True
 
     def first_declaration_path(self, page: Page, states: tuple[str, ...]) -> str | None:
@@ -287,6 +302,9 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--password", default="greenmfg-demo", help="the demo accounts' password")
     parser.add_argument(
+        "--backup-code", default="20250001", help="the second factor of the demo accounts that need one"
+    )
+    parser.add_argument(
         "--roles", help="comma-separated role slugs to shoot (default: all, and the public pages)"
     )
     parser.add_argument("--mobile", action="store_true", help="also shoot every page at phone width (390 px)")
@@ -302,7 +320,7 @@ def main(argv=None) -> int:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS, headless=True)
-        shooter = Shooter(browser, base_url, args.out, args.mobile)
+        shooter = Shooter(browser, base_url, args.out, args.mobile, args.backup_code)
         try:
             if wanted is None or "public" in wanted:
                 shooter.public()

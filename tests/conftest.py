@@ -2,9 +2,18 @@ import pgtrigger
 import pytest
 from django.db.backends.base.operations import BaseDatabaseOperations
 
+from greenmfg.accounts import privileged
+from greenmfg.models import User
 from greenmfg.roles import Role
 
-from .factories import PASSWORD, EvaluatorFactory, OrganisationFactory, make_user
+from .factories import (
+    PASSWORD,
+    EvaluatorFactory,
+    OrganisationFactory,
+    backup_code,
+    force_login_verified,
+    make_user,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -33,15 +42,26 @@ def flush_between_transactional_tests_may_truncate_the_audit_trail():
 
 @pytest.fixture
 def login(client):
-    """Log the test client in as ``user`` (with the real login form, as a person would)."""
+    """Log the test client in as ``user`` (with the real login form, as a person would), and for those who need
+    a second factor with a backup code through the real verification form."""
 
     def log_in(user):
         client.logout()
         response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
         assert response.status_code == 302, response.content.decode()
+        user = User.objects.get(pk=user.pk)
+        if privileged(user):
+            response = client.post("/accounts/verify/", {"token": backup_code(user)})
+            assert response.status_code == 302 and "/accounts/" not in response["Location"], response
         return client
 
     return log_in
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's ``admin_client``, with the second factor done (a superuser needs one)."""
+    return force_login_verified(client, admin_user)
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from datetime import timedelta
 import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from applications.models import Batch, BatchCategory, Category, Declaration, IndicatorTemplate, Organisation
 from greenmfg.identifiers import credit_code_check_character
@@ -40,6 +42,22 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def make_user(role, city=None, **kwargs):
     return UserFactory(role=role, city=Region.objects.get(pk=city) if city else None, **kwargs)
+
+
+def backup_code(user) -> str:
+    """A fresh single-use backup code for ``user`` (enrolling the backup-code device if needed)."""
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="备用码")
+    return device.token_set.create(token=StaticToken.random_token()).token
+
+
+def force_login_verified(client, user):
+    """``client.force_login`` with the second factor done, as the login form and the code would leave it."""
+    client.force_login(user)
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="备用码")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

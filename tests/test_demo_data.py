@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from applications.models import Declaration
 from greenmfg.models import User
@@ -30,6 +31,29 @@ def test_demo_data_creates_every_role_and_the_states_and_is_safe_to_run_twice(se
     assert rereview.count() == 3 and rereview.filter(expert__user__username="zhuanjia").exists()
     assert not rereview.filter(expert__region_id="420500").exists()
     assert User.objects.get(username="qiye_wuhan").check_password("greenmfg-demo")
+
+
+def test_every_demo_role_logs_in_with_its_own_backup_codes_at_once(settings):
+    settings.DEBUG = True
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0  # a refused code, then the next one at once
+    call_command("demo_data")
+    privileged = ["pingjia", "shizhou_wuhan", "zhuanjia", "shengting", "admin", "anquan", "shenji"]
+    for username in privileged:
+        client = Client()
+        client.post("/accounts/login/", {"username": username, "password": "greenmfg-demo"})
+        assert client.get("/dashboard/")["Location"].startswith("/accounts/verify/")
+        assert client.post("/accounts/verify/", {"token": "20250001"})["Location"] == "/dashboard/"
+        assert client.get("/dashboard/").status_code == 200, username
+    again = Client()
+    again.post("/accounts/login/", {"username": "shengting", "password": "greenmfg-demo"})
+    assert again.post("/accounts/verify/", {"token": "20250001"}).status_code == 200  # used: refused
+    assert again.post("/accounts/verify/", {"token": "20250002"}).status_code == 302
+    assert {"安全管理员", "审计管理员"} <= set(User.objects.values_list("groups__name", flat=True))
+    assert User.objects.get(username="admin").is_superuser
+
+    enterprise = Client()
+    enterprise.post("/accounts/login/", {"username": "qiye_wuhan", "password": "greenmfg-demo"})
+    assert enterprise.get("/dashboard/").status_code == 200
 
 
 def test_demo_data_refuses_to_run_in_production(settings):

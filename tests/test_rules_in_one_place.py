@@ -11,7 +11,7 @@ TEMPLATES = sorted((ROOT / "templates").rglob("*.html"))
 VIEW_MODULES = sorted(
     path
     for app in ("applications", "reviews", "registry", "greenmfg")
-    for path in [*(ROOT / app).glob("views.py"), *(ROOT / app).glob("views/*.py")]
+    for path in [*(ROOT / app).glob("*views.py"), *(ROOT / app).glob("views/*.py")]
 )
 
 # A user's groups are its roles; other "groups" (a score's indicator groups) are not checks.

@@ -98,10 +98,13 @@ def browser_cast(transactional_db, django_db_serialized_rollback, live_server, r
 
 
 @pytest.fixture
-def page(page):
-    """Playwright's page, failing the test on any console error or uncaught script error it saw."""
+def page(page, request):
+    """Playwright's page, failing the test on any console error or uncaught script error it saw, except those a
+    ``console_errors_expected(text)`` marker names."""
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
+    expected = [marker.args[0] for marker in request.node.iter_markers("console_errors_expected")]
+    errors = [error for error in errors if not any(text in error for text in expected)]
     assert errors == [], f"console errors: {errors}"

@@ -41,8 +41,12 @@ class Browser:
     def post_form(self, path, data):
         return self.request(path, {**data, "csrfmiddlewaretoken": self.csrf_token(path)})
 
-    def log_in(self, username, password):
+    def log_in(self, username, password, code=None):
+        """The login form, then the second factor's form when a backup ``code`` is given."""
         status, _headers, page, _seconds = self.post_form(
             "/accounts/login/", {"username": username, "password": password}
         )
         assert status == 302, page[:2000]
+        if code:
+            status, _headers, page, _seconds = self.post_form("/accounts/verify/", {"token": code})
+            assert status == 302, page[:2000]

@@ -8,7 +8,7 @@ import pytest
 from applications.models import Declaration
 from greenmfg.models import OutgoingEmail
 
-from ..factories import PASSWORD
+from ..factories import PASSWORD, backup_code
 from ..reviews.test_review_stage import in_city_review
 from .conftest import wait_for
 from .http import Browser
@@ -30,7 +30,7 @@ def test_a_decision_during_a_redis_outage_redirects_at_once_and_its_email_follow
     portal.start_beat()
     portal.start_web()
     browser = Browser(f"http://127.0.0.1:{portal.web_port}")
-    browser.log_in(cast.wuhan_official.username, PASSWORD)
+    browser.log_in(cast.wuhan_official.username, PASSWORD, code=backup_code(cast.wuhan_official))
     review = f"/reviews/declarations/{declaration.pk}/city-review/"
     token = browser.csrf_token(review)
 

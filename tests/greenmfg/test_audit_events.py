@@ -9,7 +9,7 @@ from applications import services
 from applications.models import Attachment
 from greenmfg.models import AuditEntry, Region
 
-from ..factories import BatchFactory, make_user, ready_to_submit
+from ..factories import BatchFactory, force_login_verified, make_user, ready_to_submit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,7 +57,7 @@ def test_an_export_is_audited_even_for_an_anonymous_visitor(db, client):
 
 def test_a_change_in_the_admin_is_mirrored_into_the_audit_trail(db, client):
     superuser = make_user(None, is_superuser=True, is_staff=True)
-    client.force_login(superuser)
+    force_login_verified(client, superuser)
     region = Region.objects.get(pk="420100")
     response = client.post(
         f"/admin/greenmfg/region/{region.pk}/change/", {"code": "420100", "name": "武汉市", "order": 99}

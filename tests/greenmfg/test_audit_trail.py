@@ -18,7 +18,7 @@ from django.utils import timezone
 from greenmfg import audit
 from greenmfg.models import AppendOnly, AuditEntry, Region
 
-from ..factories import make_user
+from ..factories import force_login_verified, make_user
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -76,7 +76,7 @@ def test_the_model_refuses_to_change_or_delete_an_entry(db):
 def test_the_admin_offers_no_add_change_or_delete(db, client):
     (entry,) = record(1)
     superuser = make_user(None, is_superuser=True, is_staff=True)
-    client.force_login(superuser)
+    force_login_verified(client, superuser)
     assert client.get(f"/admin/greenmfg/auditentry/{entry.pk}/delete/").status_code == 403
     assert client.get("/admin/greenmfg/auditentry/add/").status_code == 403
     changelist = client.get("/admin/greenmfg/auditentry/")

@@ -16,7 +16,7 @@ from greenmfg.notifications import notify
 from greenmfg.roles import Role
 from greenmfg.tasks import sweep_outbox
 
-from ..factories import PASSWORD, make_user
+from ..factories import make_user
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,14 +80,14 @@ def test_the_sweep_sends_what_the_broker_never_delivered_once(eager, mailoutbox)
 
 
 def test_admins_see_pending_and_failed_counts_and_resend(
-    eager, client, mailoutbox, django_capture_on_commit_callbacks
+    eager, client, login, mailoutbox, django_capture_on_commit_callbacks
 ):
     official = official_with_address()
     notify([official], text="一", url="/", key="pending")
     notify([official], text="二", url="/", key="failed")
     OutgoingEmail.objects.filter(notification__key="failed").update(status=OutgoingEmail.Status.FAILED)
     admin = make_user(Role.PROVINCE, username="root", is_staff=True, is_superuser=True)
-    client.login(username=admin.username, password=PASSWORD)
+    login(admin)
 
     page = client.get("/admin/").content.decode()
     assert "外发邮件" in page

@@ -15,7 +15,7 @@ from greenmfg.roles import Role
 from registry.filters import ListedUnitFilter
 from registry.models import ListedUnit, Publicity
 
-from ..factories import DeclarationFactory, OrganisationFactory, make_user
+from ..factories import DeclarationFactory, OrganisationFactory, force_login_verified, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def all_page_names(client, params):
 
 def export_names(params):
     province = Client()
-    province.force_login(make_user(Role.PROVINCE))
+    force_login_verified(province, make_user(Role.PROVINCE))
     response = province.get("/lists/export.xlsx", params)
     assert response.status_code == 200
     rows = load_workbook(BytesIO(response.content)).active.iter_rows(min_row=3, values_only=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from applications import services as applications
 from applications.models import Declaration
 from greenmfg.identifiers import credit_code_check_character
+from greenmfg.models import User
 from greenmfg.refusals import Refused
 from reviews import services
 from reviews.models import Ban, Commission, Evaluation, Evaluator, Interest, StaffMember
@@ -22,6 +23,7 @@ from ..factories import (
     BatchFactory,
     EvaluatorFactory,
     OrganisationFactory,
+    backup_code,
     make_user,
     ready_to_submit,
 )
@@ -57,6 +59,18 @@ def qualified_roster(evaluator, *, seniors=5, others=5):
 # Registration, approval, directory
 
 
+def test_an_evaluator_registers_with_an_officials_password(client):
+    body = "91420100MA4PJ0778"
+    data = {
+        "evaluator_name": "楚天绿色评价有限公司", "credit_code": body + credit_code_check_character(body),
+        "legal_representative": "陈法人", "region": "420100", "username": "chutian", "full_name": "陈工",
+        "password1": "lvse-zhizao", "password2": "lvse-zhizao",
+    }  # fmt: skip
+    response = client.post("/evaluators/register/", data)
+    assert response.status_code == 200 and "至少 10 位" in response.content.decode()
+    assert not User.objects.filter(username="chutian").exists()
+
+
 def test_an_evaluator_registers_qualifies_is_approved_and_appears_in_the_directory(client, cast, login):
     body = "91420100MA4PJ0777"
     response = client.post(
@@ -74,6 +88,9 @@ def test_an_evaluator_registers_qualifies_is_approved_and_appears_in_the_directo
     )
     assert response["Location"] == "/evaluators/mine/"
     evaluator = Evaluator.objects.get(name="楚天绿色评价有限公司")
+    # Evaluator staff need a second factor: the new account enrols one before its first page.
+    assert client.get("/evaluators/mine/")["Location"].startswith("/accounts/second-factor/")
+    client.post("/accounts/verify/", {"token": backup_code(User.objects.get(username="chutian"))})
 
     refused = client.post("/evaluators/mine/", {"part": "submit"}, follow=True).content.decode()
     assert "尚不满足以下资质条件" in refused

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from ..factories import force_login_verified
 from . import world
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,7 @@ def targets(users):
     for username in VISITORS:
         client = Client(raise_request_exception=False)
         if username:
-            client.force_login(users[username])
+            force_login_verified(client, users[username])
         clients[username] = client
     found, seen = [], set()
     for instance in world.instances(per_pattern=1):

@@ -14,6 +14,7 @@ from django.test import Client
 
 from applications.models import Declaration
 
+from ..factories import force_login_verified
 from . import world
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ NOT_READ = {"logout"}
 def client_for(user):
     client = Client(raise_request_exception=False)
     if user is not None:
-        client.force_login(user)
+        force_login_verified(client, user)
     return client
 
 

@@ -11,6 +11,7 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 
+from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 from openpyxl import load_workbook
@@ -232,6 +233,8 @@ OWNERS = {
     ("notices", "notice_id"): Publicity,
     ("publications", "pk"): ListPublication,
     ("experts", "pk"): RereviewAssignment,
+    ("unlock", "pk"): AccessAttempt,
+    ("users", "pk"): User,
 }
 SLUGS = {
     ("transition", "name"): ["withdraw", "submit_to_city", "recommend"],

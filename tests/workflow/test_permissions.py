@@ -49,8 +49,8 @@ def test_a_wuhan_official_cannot_see_a_huangshi_declaration(cast, login):
 
 def test_a_wuhan_official_cannot_recommend_a_huangshi_declaration(cast, login):
     huangshi = declaration_in(cast.huangshi_org, ["submit_self_evaluation", "submit_to_city"], cast)
-    audit_before = AuditEntry.objects.count()
     client = login(cast.wuhan_official)
+    audit_before = AuditEntry.objects.count()  # after the login, which is audited
 
     response = client.post(
         f"/reviews/declarations/{huangshi.pk}/city-review/", {"decision": "recommend", "opinion": "同意"}

@@ -24,9 +24,11 @@ from applications.models import (
     Organisation,
 )
 from applications.scoring import Answer, own_reference
+from greenmfg.accounts import PRIVILEGED_ROLES
 from greenmfg.identifiers import credit_code_check_character
 from greenmfg.models import Region, User
 from greenmfg.roles import Role
+from greenmfg.second_factor import new_backup_codes
 from registry import rereview_experts, rereviews
 from registry import services as registry
 from registry.models import ListedUnit, ReReviewCase
@@ -53,8 +55,13 @@ USERS = [
     ("zhuanjia5", "评审专家 褚卫", Role.EXPERT, None),
     ("zhuanjia6", "评审专家 蒋勇", Role.EXPERT, None),
     ("shengting", "省经信厅 节能处 吴涛", Role.PROVINCE, None),
-    ("admin", "系统管理员", Role.ADMIN, None),
+    ("admin", "系统管理员（应急超级用户）", Role.ADMIN, None),
+    ("anquan", "安全管理员 何平", Role.SECURITY, None),
+    ("shenji", "审计管理员 许宁", Role.AUDITOR, None),
 ]
+# Every account that needs a second factor gets these backup codes, each usable once per account, so every role
+# can be tried at once without an authenticator app.
+DEMO_BACKUP_CODES = [f"2025{n:04d}" for n in range(1, 11)]
 
 # credit-code body (17 characters), name, kind, city code, member username
 ORGANISATIONS = [
@@ -239,8 +246,12 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 if role == Role.ADMIN:
                     user.is_staff = user.is_superuser = True
+                if role == Role.SECURITY:
+                    user.is_staff = True  # creates accounts in /admin/
                 user.save()
             user.groups.add(Group.objects.get(name=role.value))
+            if role in PRIVILEGED_ROLES:
+                new_backup_codes(user, DEMO_BACKUP_CODES)
             users[username] = user
         return users
 
