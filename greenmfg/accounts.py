@@ -76,7 +76,7 @@ def client_address(request):
 
 def check_separation(role_names) -> None:
     """One account holds at most one of the system, security and audit administrator roles."""
-    held = [role.label for role in ADMINISTRATORS if role.value in role_names]
+    held = [str(role.label) for role in ADMINISTRATORS if role.value in role_names]
     if len(held) > 1:
         raise ValidationError(
             _("三员分立：一个账号不能同时担任%(roles)s。") % {"roles": "、".join(held)}, code="separation"

@@ -10,8 +10,10 @@ import functools
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.middleware.csrf import CsrfViewMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
@@ -45,12 +47,21 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
+def _token_valid(request) -> bool:
+    return CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {}) is None
+
+
+@csrf_exempt
 @require_POST
 def choose_language(request):
-    """Django's ``set_language`` (cookie, safe ``next``), and the choice kept on the signed-in user."""
+    """Django's ``set_language`` (cookie, safe ``next``), and the choice kept on the signed-in user.
+
+    A visitor's switch carries no CSRF token: it only sets their own cookie, and a token would make every public
+    page personal and uncacheable (greenmfg/public_cache.py). Saving the choice on an account needs the token.
+    """
     response = set_language(request)
     language = request.POST.get("language")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES) and _token_valid(request):
         request.user.language = language
         request.user.save(update_fields=["language"])
     return response

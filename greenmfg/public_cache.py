@@ -12,7 +12,7 @@ from functools import wraps
 
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
@@ -66,7 +66,10 @@ def public_page(*areas):
             numbers, changed_at = generations.with_change_time(*areas)
             if numbers is None:  # the cache is away: render, store nothing
                 return view(request, *args, **kwargs)
-            identity = f"{request.get_full_path()}|{timezone.localdate()}|{numbers}"
+            # The language is part of the copy: a visitor who chose English never gets the Chinese one.
+            identity = (
+                f"{request.get_full_path()}|{translation.get_language()}|{timezone.localdate()}|{numbers}"
+            )
             digest = hashlib.sha256(identity.encode()).hexdigest()
             etag = f'"{digest[:32]}"'
             not_modified = get_conditional_response(request, etag=etag, last_modified=changed_at)
@@ -107,7 +110,10 @@ def users_fragment(request, areas, render) -> str:
     if numbers is None:
         return render()
     user = request.user
-    identity = f"{user.pk}|{user.city_id}|{request.get_full_path()}|{timezone.localdate()}|{numbers}"
+    identity = (
+        f"{user.pk}|{user.city_id}|{request.get_full_path()}|{translation.get_language()}"
+        f"|{timezone.localdate()}|{numbers}"
+    )
     key = f"user-fragment:{hashlib.sha256(identity.encode()).hexdigest()}"
     html = cache.get(key)
     if html is None:

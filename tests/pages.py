@@ -15,6 +15,8 @@ DEMO_USERS = [
     "shizhou_wuhan",
     "zhuanjia",
     "shengting",
+    "anquan",
+    "shenji",
 ]
 DEMO_PASSWORD = "greenmfg-demo"
 PUBLIC_PAGES = ["/", "/lists/", "/publicity/", "/evaluators/", "/accounts/login/", "/accounts/register/"]

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from greenmfg.models import User
 from registry.imports import HEADERS
 
+from .factories import force_login_verified
 from .pages import DEMO_USERS, PUBLIC_PAGES, ROLE_START, crawl
 
 pytestmark = pytest.mark.django_db
@@ -99,8 +100,7 @@ def test_every_page_of_every_role_is_in_english(demo):
     visited = 0
     for username in DEMO_USERS:
         User.objects.filter(username=username).update(language="en")
-        client = Client()
-        client.force_login(User.objects.get(username=username))
+        client = force_login_verified(Client(), User.objects.get(username=username))
         pages = crawl(client, ROLE_START)
         assert_english(pages, data)
         visited += len(pages)

@@ -72,6 +72,15 @@ def test_anonymous_pages_carry_validators_and_signed_in_users_get_their_own_page
     assert "退出" in signed_in.content.decode()  # the signed-in header, not the anonymous copy
 
 
+def test_a_visitor_who_chose_english_is_not_served_the_chinese_copy(visitor):
+    chinese_etag, chinese = cached(visitor, "/lists/")
+    english_visitor = Client()
+    english_visitor.post("/language/", {"language": "en", "next": "/lists/"})  # no CSRF token on public pages
+    english = fresh(english_visitor, "/lists/", chinese_etag)
+    assert english != chinese and 'lang="en"' in english
+    assert cached(english_visitor, "/lists/")[1] == english
+
+
 def test_publishing_a_list_and_opening_and_closing_a_publicity_refresh_the_pages(
     cast, login, visitor, django_capture_on_commit_callbacks
 ):
