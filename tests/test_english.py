@@ -100,7 +100,8 @@ def test_every_page_of_every_role_is_in_english(demo):
     visited = 0
     for username in DEMO_USERS:
         User.objects.filter(username=username).update(language="en")
-        client = force_login_verified(Client(), User.objects.get(username=username))
+        user = User.objects.get(username=username)
+        client = force_login_verified(Client(), user)
         pages = crawl(client, ROLE_START)
         assert_english(pages, data)
         visited += len(pages)

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 from playwright.sync_api import Page, expect
 
-from greenmfg.accounts import privileged
+from greenmfg.accounts import has_second_factor, privileged
 from greenmfg.models import User
 
 from ..factories import backup_code, force_login_verified
@@ -59,7 +59,7 @@ def demo(transactional_db, django_db_serialized_rollback, live_server, settings)
 def log_in(page: Page, base_url, username):
     """The login form, then a backup code for those who need a second factor."""
     user = User.objects.get(username=username)
-    code = backup_code(user) if privileged(user) else None
+    code = backup_code(user) if privileged(user) or has_second_factor(user) else None
     page.goto(f"{base_url}/accounts/login/")
     form = page.locator("main form")
     form.get_by_label("用户名").fill(username)
@@ -76,7 +76,8 @@ def crawled(username):
     login ends the crawler's)."""
     client = Client()
     if username:
-        force_login_verified(client, User.objects.get(username=username))
+        user = User.objects.get(username=username)
+        force_login_verified(client, user) if privileged(user) else client.force_login(user)
     return list(crawl(client, ROLE_START if username else PUBLIC_PAGES))
 
 
