@@ -15,11 +15,17 @@ import django
 
 django.setup()
 
+import secrets  # noqa: E402
+
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.cache import cache  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+from django_otp.plugins.otp_static.models import StaticDevice  # noqa: E402
 
+from greenmfg import accounts  # noqa: E402
 from greenmfg.models import User  # noqa: E402
 
 if "bench" not in settings.DATABASES["default"]["NAME"]:
@@ -35,5 +41,13 @@ for username in ("shengting", "shizhou_wuhan", "bench_admin"):
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    # As the login form and the second step leave an official's session: verified, the one live session.
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="备用码")
+    token = secrets.token_hex(16)
+    User.objects.filter(pk=user.pk).update(session_token=token, must_change_password=False)
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[accounts.SESSION_TOKEN] = token
+    session[accounts.LAST_SEEN] = timezone.now().timestamp()
+    session[accounts.HAS_SECOND_FACTOR] = True
     session.create()
     print(f"{username}\t{session.session_key}")
