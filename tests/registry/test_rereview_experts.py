@@ -1,9 +1,12 @@
 """三年一复核 with experts: the province asks for an expert review of a case the city reported, and the experts are
 chosen, replaced and put together as a declaration's are (issue 13 item 7), through the pages."""
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from greenmfg.models import AuditEntry, Notification
 from registry.models import ListedUnit, RereviewAssignment, ReReviewCase
@@ -163,3 +166,30 @@ def test_only_the_province_asks_for_experts_and_only_after_the_city_reported(cas
     assert not RereviewAssignment.objects.exists()
     page = login(cast.wuhan_official).get(f"/rereviews/{case.pk}/").content.decode()
     assert "分配复核评审专家" not in page
+
+
+def test_the_experts_queue_makes_as_many_queries_for_30_cases_as_for_3(cast, login):
+    reviewer = expert("420500")
+
+    def add(n):
+        for i in range(n):
+            unit = ListedUnit.objects.create(
+                organisation=cast.huangshi_org,
+                region_id="420200",
+                category="factory",
+                year=2020 + i % 3,
+                listed_on=date(2020, 1, 1) + timedelta(days=len(ListedUnit.objects.all())),
+            )
+            case = ReReviewCase.objects.create(
+                listed_unit=unit, due_on=date(2026, 1, 1), status="city_reported"
+            )
+            RereviewAssignment.objects.create(case=case, expert=reviewer)
+
+    client = login(reviewer.user)
+    counts = []
+    for n in (3, 27):
+        add(n)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/rereviews/experts/mine/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
