@@ -5,7 +5,6 @@ import re
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from applications.models import Attachment, Declaration
 
@@ -105,10 +104,14 @@ def test_enterprise_declares_with_the_keyboard_alone(page: Page, live_server, br
             type_into(page, form.locator(f"input[name='{name}']"), value)
     press(page, main.get_by_role("button", name="保存自评价"))
 
+    # Listening for the whole upload step keeps Playwright intercepting file choosers: one that opens late on a
+    # loaded machine is still answered instead of blocking the next (a page has one file chooser at a time).
+    chosen = {}
+    page.on("filechooser", lambda chooser: chooser.set_files(chosen["path"]))
     press(page, main.get_by_role("link", name="上传材料"))
     for slot in (Attachment.Slot.SELF_EVALUATION_REPORT, Attachment.Slot.COMMITMENT_SCAN):
-        path = tmp_path / f"{slot}.pdf"
-        path.write_bytes(PDF_BYTES)
+        chosen["path"] = tmp_path / f"{slot}.pdf"
+        chosen["path"].write_bytes(PDF_BYTES)
         upload = page.locator("main form[enctype='multipart/form-data']")
         select = upload.get_by_label("材料类型")
         tab_to(page, select)
@@ -116,15 +119,8 @@ def test_enterprise_declares_with_the_keyboard_alone(page: Page, live_server, br
             if select.input_value() == slot:
                 break
             page.keyboard.press("ArrowDown")
-        for _attempt in range(3):  # the slot's change may redraw the form under the focus: Tab to it again
-            tab_to(page, upload.get_by_label("文件"))
-            try:
-                with page.expect_file_chooser(timeout=5_000) as chooser:
-                    page.keyboard.press("Enter")
-                break
-            except PlaywrightTimeout:
-                continue
-        chooser.value.set_files(path)
+        press(page, upload.get_by_label("文件"))
+        expect(upload.get_by_label("文件")).to_have_value(re.compile(rf"{slot}\.pdf$"))
         press(page, upload.get_by_role("button", name="上传"))
         expect(main.get_by_role("link", name=f"{slot}.pdf")).to_be_visible()
 
