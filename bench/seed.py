@@ -53,6 +53,7 @@ from applications.models import (  # noqa: E402
     Membership,
     Organisation,
 )
+from greenmfg import audit  # noqa: E402
 from greenmfg.identifiers import credit_code_check_character  # noqa: E402
 from greenmfg.models import AuditEntry, Region, User  # noqa: E402
 from greenmfg.roles import Role  # noqa: E402
@@ -714,7 +715,23 @@ class Seeder:
                 yield entry(row, edit, row[7])
                 written += 1
 
-        return copy_rows(AuditEntry, rows())
+        return copy_rows(AuditEntry, chained(rows()))
+
+
+def chained(rows):
+    """The rows numbered and hashed after the chain's head, as ``audit.chain`` does for saved entries, so
+    ``manage.py verify_audit`` finds the seeded trail intact (the seed holds the chain lock while it copies)."""
+    audit.lock_chain()
+    head = AuditEntry.objects.order_by("-seq").values("seq", "hash").first() or {
+        "seq": 0,
+        "hash": audit.GENESIS,
+    }
+    seq, prev_hash = head["seq"], head["hash"]
+    for row in rows:
+        seq += 1
+        row["seq"], row["prev_hash"] = seq, prev_hash
+        row["hash"] = prev_hash = audit.digest(audit.as_row(AuditEntry(**row)))
+        yield row
 
 
 def main():

@@ -9,7 +9,7 @@ import logging
 from contextlib import contextmanager
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,32 @@ def _outage_is_a_miss(operation):
         )
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """One ``redis.Redis`` per connection pool, made once.
+
+    Django's client builds a new ``redis.Redis`` for every cache call, and redis-py 8 fills some 170 response
+    callbacks into each: 0.2 ms a call, more than the round trip to Redis itself, twice on every cached page. A
+    ``redis.Redis`` is safe to share between threads (each command takes a connection from the pool), and the pool
+    starts afresh in a forked process.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
+
+
 class ForgivingRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
+
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         with _outage_is_a_miss("add"):
             return super().add(key, value, timeout, version)

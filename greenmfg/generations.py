@@ -37,13 +37,15 @@ def current(*areas) -> tuple[int, ...] | None:
     return with_change_time(*areas)[0]
 
 
-def with_change_time(*areas) -> tuple[tuple[int, ...] | None, float | None]:
-    """The areas' generations (None when the cache cannot say) and when the last of them changed (seconds since
-    the epoch, for Last-Modified; None if never), in one round trip to the cache when they are known."""
+def with_change_time(*areas, also=()) -> tuple[tuple[int, ...] | None, float | None, dict]:
+    """The areas' generations (None when the cache cannot say), when the last of them changed (seconds since the
+    epoch, for Last-Modified; None if never) and the cache entries named in ``also`` that exist, all in one round
+    trip to the cache when the generations are known."""
     keys = [_key(area) for area in areas]
     times = [f"{key}:at" for key in keys]
-    found = cache.get_many(keys + times)
+    found = cache.get_many([*keys, *times, *also])
     changed = max((found[key] for key in times if key in found), default=None)
+    extras = {key: found[key] for key in also if key in found}
     missing = [key for key in keys if key not in found]
     for key in missing:
         # A fresh number never equals an old one: counters start at the clock in nanoseconds and grow by one
@@ -52,8 +54,8 @@ def with_change_time(*areas) -> tuple[tuple[int, ...] | None, float | None]:
     if missing:
         found = cache.get_many(keys)
     if any(key not in found for key in keys):
-        return None, changed
-    return tuple(found[key] for key in keys), changed
+        return None, changed, extras
+    return tuple(found[key] for key in keys), changed, extras
 
 
 def _bump_now(areas):

@@ -1,5 +1,6 @@
-"""Public pages from the shared cache, stored per URL (path and query string) under the generations of the areas
-they show (greenmfg/generations.py), so no copy outlives a change; ETag and Last-Modified let a browser that has
+"""Public pages from the shared cache, stored per URL (path and query string) with the generations of the areas
+they show (greenmfg/generations.py) and served only while those are current, so no copy outlives a change; the
+generations and the copy come in one round trip to the cache; ETag and Last-Modified let a browser that has
 the page already get a 304.
 
 Only anonymous GET/HEAD requests are served from the cache, and only responses that are the same for every
@@ -63,25 +64,22 @@ def public_page(*areas):
         def wrapper(request, *args, **kwargs):
             if not _servable(request):
                 return view(request, *args, **kwargs)
-            numbers, changed_at = generations.with_change_time(*areas)
+            # The language is part of the copy: a visitor who chose English never gets the Chinese one.
+            page = f"{request.get_full_path()}|{translation.get_language()}|{timezone.localdate()}"
+            key = f"public-page:{hashlib.sha256(page.encode()).hexdigest()}"
+            numbers, changed_at, found = generations.with_change_time(*areas, also=[key])
             if numbers is None:  # the cache is away: render, store nothing
                 return view(request, *args, **kwargs)
-            # The language is part of the copy: a visitor who chose English never gets the Chinese one.
-            identity = (
-                f"{request.get_full_path()}|{translation.get_language()}|{timezone.localdate()}|{numbers}"
-            )
-            digest = hashlib.sha256(identity.encode()).hexdigest()
-            etag = f'"{digest[:32]}"'
+            etag = f'"{hashlib.sha256(f"{page}|{numbers}".encode()).hexdigest()[:32]}"'
             not_modified = get_conditional_response(request, etag=etag, last_modified=changed_at)
             if not_modified is not None:
                 return _validators(not_modified, etag, changed_at)
-            key = f"public-page:{digest}"
-            stored = cache.get(key)
-            if stored is not None:
+            stored = found.get(key)
+            if stored is not None and stored["numbers"] == numbers:
                 response = HttpResponse(stored["content"])
                 for name, value in stored["headers"]:
                     response[name] = value
-                for name, value in stored.get("attributes", {}).items():
+                for name, value in stored["attributes"].items():
                     setattr(response, name, value)
                 return _validators(response, etag, changed_at)
             response = view(request, *args, **kwargs)
@@ -90,7 +88,12 @@ def public_page(*areas):
                 attributes = {
                     name: getattr(response, name) for name in KEPT_ATTRIBUTES if hasattr(response, name)
                 }
-                stored = {"content": response.content, "headers": headers, "attributes": attributes}
+                stored = {
+                    "numbers": numbers,
+                    "content": response.content,
+                    "headers": headers,
+                    "attributes": attributes,
+                }
                 cache.set(key, stored, CACHE_SECONDS)
                 _validators(response, etag, changed_at)
             return response
@@ -106,17 +109,15 @@ def users_fragment(request, areas, render) -> str:
     For signed-in pages (the dashboard's panels, the work queue): what a user sees depends on who they are (their
     roles and object permissions bump ``generations.WORK``) and on their city, both in the key.
     """
-    numbers = generations.current(*areas)
+    user = request.user
+    fragment = f"{user.pk}|{user.city_id}|{request.get_full_path()}|{translation.get_language()}|{timezone.localdate()}"
+    key = f"user-fragment:{hashlib.sha256(fragment.encode()).hexdigest()}"
+    numbers, _changed_at, found = generations.with_change_time(*areas, also=[key])
     if numbers is None:
         return render()
-    user = request.user
-    identity = (
-        f"{user.pk}|{user.city_id}|{request.get_full_path()}|{translation.get_language()}"
-        f"|{timezone.localdate()}|{numbers}"
-    )
-    key = f"user-fragment:{hashlib.sha256(identity.encode()).hexdigest()}"
-    html = cache.get(key)
-    if html is None:
-        html = str(render())
-        cache.set(key, html, FRAGMENT_SECONDS)
-    return mark_safe(html)  # rendered by our own templates, escaped there
+    stored = found.get(key)
+    if stored is not None and stored["numbers"] == numbers:
+        return mark_safe(stored["html"])  # rendered by our own templates, escaped there
+    html = str(render())
+    cache.set(key, {"numbers": numbers, "html": html}, FRAGMENT_SECONDS)
+    return mark_safe(html)
