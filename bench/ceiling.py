@@ -35,6 +35,9 @@ PAGES = [
     ("`/api/lists/`", None, "/api/lists/"),
     ("`/publicity/`", None, "/publicity/"),
     ("`/evaluators/`", None, "/evaluators/"),
+    # The same constant view for a signed-in official: what loading the session, the user, the second factor and
+    # the roles costs every signed-in page before it renders anything (the floor of the queues and dashboards).
+    ("bare Django view, signed in (province)", "shengting", "/bench/ceiling/"),
     ("`/declarations/` (province)", "shengting", "/declarations/"),
     ("`/declarations/` (武汉)", "shizhou_wuhan", "/declarations/"),
     ("`/dashboard/` (province)", "shengting", "/dashboard/"),

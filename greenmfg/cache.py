@@ -74,6 +74,26 @@ class ForgivingRedisCache(RedisCache):
             return super().delete(key, version)
         return False
 
+    def has_key(self, key, version=None):
+        """Asked by the cached_db session store (``key in cache``) for every new session key."""
+        with _outage_is_a_miss("has_key"):
+            return super().has_key(key, version)
+        return False
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        with _outage_is_a_miss("touch"):
+            return super().touch(key, timeout, version)
+        return False
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        with _outage_is_a_miss("set_many"):
+            return super().set_many(data, timeout, version)
+        return list(data)
+
+    def delete_many(self, keys, version=None):
+        with _outage_is_a_miss("delete_many"):
+            super().delete_many(keys, version)
+
     def get_many(self, keys, version=None):
         with _outage_is_a_miss("get_many"):
             return super().get_many(keys, version)

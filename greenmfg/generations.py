@@ -58,6 +58,21 @@ def with_change_time(*areas, also=()) -> tuple[tuple[int, ...] | None, float | N
     return tuple(found[key] for key in keys), changed, extras
 
 
+def remembered(key, areas, compute, timeout):
+    """``compute()``'s value, kept in the cache under ``key`` until one of ``areas`` changes (or ``timeout``
+    seconds pass); computed afresh, and not kept, when the cache cannot say."""
+    key = f"remembered:{key}"
+    numbers, _changed_at, found = with_change_time(*areas, also=[key])
+    if numbers is None:
+        return compute()
+    stored = found.get(key)
+    if stored is not None and stored[0] == numbers:
+        return stored[1]
+    value = compute()
+    cache.set(key, (numbers, value), timeout)
+    return value
+
+
 def _bump_now(areas):
     now = time.time()
     for area in areas:

@@ -112,12 +112,5 @@ def users_fragment(request, areas, render) -> str:
     user = request.user
     fragment = f"{user.pk}|{user.city_id}|{request.get_full_path()}|{translation.get_language()}|{timezone.localdate()}"
     key = f"user-fragment:{hashlib.sha256(fragment.encode()).hexdigest()}"
-    numbers, _changed_at, found = generations.with_change_time(*areas, also=[key])
-    if numbers is None:
-        return render()
-    stored = found.get(key)
-    if stored is not None and stored["numbers"] == numbers:
-        return mark_safe(stored["html"])  # rendered by our own templates, escaped there
-    html = str(render())
-    cache.set(key, {"numbers": numbers, "html": html}, FRAGMENT_SECONDS)
-    return mark_safe(html)
+    html = generations.remembered(key, areas, lambda: str(render()), FRAGMENT_SECONDS)
+    return mark_safe(html)  # rendered by our own templates, escaped there

@@ -262,6 +262,10 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
+    # Sessions read from Redis, written through to the database: a signed-in request makes no session query,
+    # and a session outlives a Redis restart (a miss reads the database). Sessions are ended through the user's
+    # session token (greenmfg/accounts.py), never by deleting rows behind the cache's back.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
@@ -316,6 +320,14 @@ CELERY_BEAT_SCHEDULE = {
     "read-stalled-imports": {
         "task": "registry.tasks.read_stalled_imports",
         "schedule": 60,
+    },
+    "build-stalled-list-exports": {
+        "task": "registry.tasks.build_stalled_list_exports",
+        "schedule": 60,
+    },
+    "remove-outdated-list-exports": {
+        "task": "registry.tasks.remove_outdated_list_exports",
+        "schedule": crontab(hour=3, minute=0),
     },
     "remove-orphan-files": {
         "task": "greenmfg.tasks.remove_orphan_files",

@@ -11,13 +11,23 @@ class RegistryConfig(AppConfig):
         # Registers the named permission rules that templates ask with {% can %}.
         # Connects the proposal of a claim when an organisation registers.
         # What the cached public pages and dashboards show of this app (greenmfg/generations.py).
-        from greenmfg.generations import LISTS, PUBLICITY, WORK, watch
+        from greenmfg.generations import EVALUATORS, LISTS, PUBLICITY, WORK, watch
 
         from . import claims, notify, permissions  # noqa: F401
-        from .models import ListedUnit, ListImport, ListPublication, Objection, Publicity, ReReviewCase
+        from .models import (
+            ListedUnit,
+            ListImport,
+            ListPublication,
+            Objection,
+            Plan,
+            Publicity,
+            ReReviewCase,
+        )
 
         for model in (ListedUnit, ListPublication, ListImport):
             watch(model, LISTS, WORK)
         for model in (Publicity, Objection):
             watch(model, PUBLICITY, WORK)
         watch(ReReviewCase, LISTS, WORK)
+        # Every page's footer cites the plan in force: the public pages (each shows one of these areas) too.
+        watch(Plan, LISTS, PUBLICITY, EVALUATORS)

@@ -2,11 +2,18 @@
 with ``exports.list_workbook`` (the same function the immediate download calls, whatever its formatting) while
 the page shows its progress; the file is kept per filter and version of the lists' data, so everyone asking for
 the same list before it changes downloads the one file.
+
+Nothing waits forever: an export never handed to a worker (the broker was away) or whose worker died is handed
+over again by beat (``stalled_ids``), and one worker builds it at a time (``build`` claims it). Exports of an
+older version of the data are deleted, with their files, once nobody can still be downloading them.
 """
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -18,6 +25,11 @@ from .filters import public_units
 from .models import ListExport
 
 PROGRESS_EVERY = 1000  # rows between two progress updates
+# Handed to a worker but not started by then: the hand-over was lost (the broker was away). Started but not
+# finished by then: the worker died (an export of 100,000 rows takes about a minute).
+QUEUED_STALLS_AFTER = timedelta(minutes=1)
+RUNNING_STALLS_AFTER = timedelta(minutes=15)
+OUTDATED_KEPT_FOR = timedelta(hours=1)  # a download of an old version begun just before the data changed
 
 
 def _query(params) -> str:
@@ -52,10 +64,47 @@ def _counted(units, export_id):
         yield unit
 
 
+def _claimable(now):
+    return Q(status__in=[ListExport.Status.QUEUED, ListExport.Status.FAILED]) | Q(
+        status=ListExport.Status.RUNNING, started_at__lt=now - RUNNING_STALLS_AFTER
+    )
+
+
+def stalled_ids() -> list[int]:
+    """Exports nobody is building: never handed to a worker, or whose worker died."""
+    now = timezone.now()
+    return list(
+        ListExport.objects.filter(
+            Q(status=ListExport.Status.QUEUED, created_at__lt=now - QUEUED_STALLS_AFTER)
+            | Q(status=ListExport.Status.RUNNING, started_at__lt=now - RUNNING_STALLS_AFTER)
+        ).values_list("pk", flat=True)
+    )
+
+
+def remove_outdated() -> int:
+    """Delete the exports (and files) of data that has changed since; returns how many. Nothing when the cache
+    cannot say which version is current."""
+    numbers = generations.current(generations.LISTS)
+    if numbers is None:
+        return 0
+    outdated = ListExport.objects.exclude(version=numbers[0]).filter(
+        created_at__lt=timezone.now() - OUTDATED_KEPT_FOR
+    )
+    removed = 0
+    for export in outdated.iterator():
+        if export.file:
+            export.file.delete(save=False)
+        export.delete()
+        removed += 1
+    return removed
+
+
 def build(export_id) -> None:
-    """Build one export; run twice (or redone after a worker died) it builds at most once more."""
-    claimed = ListExport.objects.filter(pk=export_id).exclude(status=ListExport.Status.DONE)
-    if not claimed.update(status=ListExport.Status.RUNNING, written=0):
+    """Build one export, unless another worker is building it or it is built: handed over twice (or redone after
+    a worker died) it is built once more at most."""
+    now = timezone.now()
+    claimed = ListExport.objects.filter(_claimable(now), pk=export_id)
+    if not claimed.update(status=ListExport.Status.RUNNING, written=0, started_at=now):
         return
     export = ListExport.objects.get(pk=export_id)
     try:

@@ -35,6 +35,8 @@ class Plan(models.Model):
         help_text=_("目标按此年度起公布的名单统计（2022—2025年方案附件3计入2021年起的名单）。"),
     )
 
+    objects = BumpingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("实施方案")
         verbose_name_plural = _("实施方案")
@@ -257,6 +259,7 @@ class ListExport(models.Model):
     written = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="exports/%Y/", storage=private_storage, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

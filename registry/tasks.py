@@ -42,6 +42,22 @@ def build_list_export(export_id) -> None:
 
 
 @shared_task
+def build_stalled_list_exports() -> int:
+    """Beat-scheduled every minute: exports never handed to a worker (broker away) or whose worker died are handed
+    over again."""
+    ids = background_exports.stalled_ids()
+    for pk in ids:
+        build_list_export.delay(pk)
+    return len(ids)
+
+
+@shared_task
+def remove_outdated_list_exports() -> int:
+    """Beat-scheduled daily: exports of lists that have changed since, and their files, are deleted."""
+    return background_exports.remove_outdated()
+
+
+@shared_task
 def read_list_import(pk) -> bool:
     """Read a long published file's dry run (名单导入), page by page; a second run of a finished one does nothing."""
     return imports.read_in_background(pk)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from applications.services import rename_organisation
 from registry import rereviews
-from registry.models import ListedUnit, ListImport, Objection, Publicity, ReReviewCase
+from registry.models import ListedUnit, ListImport, Objection, Plan, Publicity, ReReviewCase
 from registry.services import handle_objection
 from reviews import services as reviews
 from reviews.models import Evaluator
@@ -206,3 +206,21 @@ def test_an_evaluators_approval_and_ban_refresh_the_directory(
     with django_capture_on_commit_callbacks(execute=True):
         reviews.ban(pending, user=cast.province, reason="报告造假", starts_on=timezone.localdate())
     assert "禁入至" in fresh(visitor, "/evaluators/", etag)
+
+
+@pytest.mark.parametrize("url", ["/", "/lists/", "/publicity/", "/evaluators/"])
+def test_a_new_plan_refreshes_every_pages_footer(
+    cast, login, visitor, url, django_capture_on_commit_callbacks
+):
+    etag, text = cached(visitor, url)
+    assert "十五五示例实施方案" not in text
+    signed_in = login(cast.province)
+    assert "十五五示例实施方案" not in signed_in.get("/dashboard/").content.decode()
+    year = timezone.localdate().year
+    with django_capture_on_commit_callbacks(execute=True):
+        Plan.objects.filter(first_year__lte=year, last_year__gte=year).update(last_year=year - 1)
+        Plan.objects.create(
+            name="十五五示例实施方案", first_year=year, last_year=year + 4, lists_from_year=year
+        )
+    assert "十五五示例实施方案" in fresh(visitor, url, etag)
+    assert "十五五示例实施方案" in signed_in.get("/dashboard/").content.decode()

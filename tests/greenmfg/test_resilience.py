@@ -12,6 +12,7 @@ from applications.models import Declaration
 from registry.models import Objection
 from registry.services import open_publicity
 
+from ..factories import PASSWORD
 from ..registry.test_publicity import objection, passed_review
 from ..reviews.test_review_stage import in_city_review
 
@@ -150,3 +151,13 @@ def test_the_redis_cache_makes_its_client_once(cache_down):
 
     client = caches["default"]._cache
     assert client.get_client() is client.get_client(write=True)
+
+
+def test_signing_in_works_while_the_session_cache_is_down(cast, client, cache_down, settings):
+    """Sessions are written through to the database: with Redis away a login still starts one and keeps it."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    response = client.post("/accounts/login/", {"username": cast.applicant.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/dashboard/").status_code == 200
+    client.post("/accounts/logout/")
+    assert client.get("/dashboard/").status_code == 302

@@ -1,12 +1,15 @@
 """Long list exports are built by a worker with their progress on the page; short ones come at once."""
 
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from greenmfg.celery import app as celery_app
 from registry.models import ListExport
+from registry.tasks import build_list_export, build_stalled_list_exports, remove_outdated_list_exports
 
 from .test_lists import listed
 
@@ -66,3 +69,60 @@ def test_a_short_export_comes_in_the_request(client, settings):
     response = client.get("/lists/export.xlsx")
     assert response.status_code == 200 and len(rows_of(response.content)) == 3
     assert not ListExport.objects.exists()
+
+
+def test_an_export_whose_hand_over_was_lost_is_built_by_the_sweep(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_BACKGROUND_ROWS = 2
+    listed(3)
+    with django_capture_on_commit_callbacks(execute=False):  # the broker was away: nothing reached a worker
+        response = client.get("/lists/export.xlsx")
+    export = ListExport.objects.get()
+    assert export.status == ListExport.Status.QUEUED
+    assert build_stalled_list_exports() == 0  # just queued: the worker may still be on its way
+
+    ListExport.objects.filter(pk=export.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    assert build_stalled_list_exports() == 1
+    assert "共 3 条" in client.get(response["Location"]).content.decode()
+    download = client.get(f"/lists/exports/{export.pk}/download/")
+    assert len(rows_of(b"".join(download.streaming_content))) == 3
+    assert build_stalled_list_exports() == 0
+
+
+def test_an_export_being_built_is_not_built_again_until_its_worker_is_presumed_dead():
+    export = ListExport.objects.create(
+        query="", version=1, rows=3, status=ListExport.Status.RUNNING, started_at=timezone.now()
+    )
+    listed(3)
+    build_list_export(export.pk)  # a second hand-over while a worker builds it
+    export.refresh_from_db()
+    assert export.status == ListExport.Status.RUNNING and not export.file
+    assert build_stalled_list_exports() == 0
+
+    ListExport.objects.filter(pk=export.pk).update(started_at=timezone.now() - timedelta(minutes=20))
+    assert build_stalled_list_exports() == 1  # the worker died: built again
+    export.refresh_from_db()
+    assert export.status == ListExport.Status.DONE and export.written == 3
+
+
+def test_exports_of_changed_lists_are_removed_with_their_files(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_BACKGROUND_ROWS = 2
+    listed(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get("/lists/export.xlsx")
+    old = ListExport.objects.get()
+    storage, name = old.file.storage, old.file.name
+    assert storage.exists(name)
+    listed(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get("/lists/export.xlsx")
+    current = ListExport.objects.latest("pk")
+    assert remove_outdated_list_exports() == 0  # someone may still be downloading the old one
+
+    ListExport.objects.update(created_at=timezone.now() - timedelta(hours=2))
+    assert remove_outdated_list_exports() == 1
+    assert list(ListExport.objects.all()) == [current]
+    assert not storage.exists(name) and current.file.storage.exists(current.file.name)
