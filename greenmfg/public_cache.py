@@ -114,3 +114,24 @@ def users_fragment(request, areas, render) -> str:
     key = f"user-fragment:{hashlib.sha256(fragment.encode()).hexdigest()}"
     html = generations.remembered(key, areas, lambda: str(render()), FRAGMENT_SECONDS)
     return mark_safe(html)  # rendered by our own templates, escaped there
+
+
+def navigation_for(request, render) -> str:
+    """The navigation ``render()`` makes for this user on this view, kept until the work changes.
+
+    What it shows follows from the user's roles, city and administrator flags (in the key, so a change shows at
+    once), their memberships (they bump ``generations.WORK``), their places on an evaluator's staff
+    (``generations.EVALUATORS``) and the view it marks as current.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        return render()
+    match = request.resolver_match
+    navigation = (
+        f"{user.pk}|{user.city_id}|{user.is_staff}|{user.is_superuser}|{sorted(user.role_names)}"
+        f"|{match.view_name if match else ''}|{translation.get_language()}|{timezone.localdate()}"
+    )
+    key = f"navigation:{hashlib.sha256(navigation.encode()).hexdigest()}"
+    areas = [generations.WORK, generations.EVALUATORS]
+    html = generations.remembered(key, areas, lambda: str(render()), FRAGMENT_SECONDS)
+    return mark_safe(html)  # rendered by our own templates, escaped there

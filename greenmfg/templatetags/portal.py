@@ -42,3 +42,23 @@ def can(context, rule_name, obj=None):
     from greenmfg.permissions import ask
 
     return ask(rule_name, context["request"].user, obj)
+
+
+class KeptNavigationNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        from greenmfg.public_cache import navigation_for
+
+        return navigation_for(context["request"], lambda: self.nodelist.render(context))
+
+
+@register.tag
+def kept_navigation(parser, token):
+    """``{% kept_navigation %}…{% endkept_navigation %}``: the signed-in navigation, whose dozen ``{% can %}``
+    predicates and links are the same on every page of a view, rendered once per user, roles and view
+    (``public_cache.navigation_for``)."""
+    nodelist = parser.parse(("endkept_navigation",))
+    parser.delete_first_token()
+    return KeptNavigationNode(nodelist)

@@ -45,3 +45,27 @@ def test_each_user_has_their_own_panels(cast, login):
     assert "待初审（武汉市）" in login(cast.wuhan_official).get("/dashboard/").content.decode()
     huangshi = login(cast.huangshi_official).get("/dashboard/").content.decode()
     assert "待初审（黄石市）" in huangshi and "待初审（武汉市）" not in huangshi
+
+
+def test_the_kept_navigation_follows_the_page_the_roles_and_the_flags_at_once(cast, login):
+    from django.contrib.auth.models import Group
+
+    from greenmfg.models import User
+    from greenmfg.roles import Role
+
+    official = login(cast.wuhan_official)
+    dashboard = official.get("/dashboard/").content.decode()
+    assert '<a href="/dashboard/" aria-current="page">' in dashboard
+    assert "/rereviews/" in dashboard and "/audit/" not in dashboard and "/admin/" not in dashboard
+    queue = official.get("/declarations/").content.decode()
+    assert (
+        '<a href="/declarations/" aria-current="page">' in queue
+    )  # the same user's navigation, another view
+    assert '<a href="/dashboard/" aria-current="page">' not in queue
+
+    cast.wuhan_official.groups.add(Group.objects.get(name=Role.AUDITOR.value))
+    assert "/audit/" in official.get("/dashboard/").content.decode()
+    User.objects.filter(pk=cast.wuhan_official.pk).update(is_staff=True)  # no signal: the flag is in the key
+    assert "/admin/" in official.get("/dashboard/").content.decode()
+
+    assert "/rereviews/" not in login(cast.applicant).get("/dashboard/").content.decode()
