@@ -22,7 +22,7 @@ worker_class = os.environ.get("WEB_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("WEB_THREADS", "8"))
 timeout = 30
 graceful_timeout = 30
-keepalive = 5
+keepalive = int(os.environ.get("WEB_KEEPALIVE", "5"))
 # Recycle workers now and then so a slow leak never accumulates. Not every 2,000 requests: a cached page is served
 # hundreds of times a second, and each recycle stalls the requests queued on that worker for its restart (seconds
 # on a busy machine; the benchmark's p99 showed it).
