@@ -39,7 +39,7 @@ for username in ("shengting", "shizhou_wuhan", "bench_admin"):
     user = User.objects.get(username=username)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "greenmfg.backends.UserWithRolesBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     # As the login form and the second step leave an official's session: verified, the one live session.
     device, _ = StaticDevice.objects.get_or_create(user=user, name="备用码")

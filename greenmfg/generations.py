@@ -37,25 +37,45 @@ def current(*areas) -> tuple[int, ...] | None:
     return with_change_time(*areas)[0]
 
 
+AREAS = (LISTS, PUBLICITY, EVALUATORS, DECLARATIONS, WORK)
+
+
+class Snapshot:
+    """Every area's generation and change time, read in one round trip with some other cache entries."""
+
+    def __init__(self, also=()):
+        keys = [_key(area) for area in AREAS]
+        self._found = cache.get_many([*keys, *(f"{key}:at" for key in keys), *also])
+        self.extras = {key: self._found[key] for key in also if key in self._found}
+
+    def numbers(self, areas) -> tuple[int, ...] | None:
+        """The areas' generations, or None when one of them is not in the cache (then nothing may be served)."""
+        try:
+            return tuple(self._found[_key(area)] for area in areas)
+        except KeyError:
+            return None
+
+    def changed_at(self, areas) -> float | None:
+        """When the last of the areas changed (seconds since the epoch, for Last-Modified; None if never)."""
+        times = [self._found.get(f"{_key(area)}:at") for area in areas]
+        return max((at for at in times if at is not None), default=None)
+
+
 def with_change_time(*areas, also=()) -> tuple[tuple[int, ...] | None, float | None, dict]:
     """The areas' generations (None when the cache cannot say), when the last of them changed (seconds since the
     epoch, for Last-Modified; None if never) and the cache entries named in ``also`` that exist, all in one round
     trip to the cache when the generations are known."""
-    keys = [_key(area) for area in areas]
-    times = [f"{key}:at" for key in keys]
-    found = cache.get_many([*keys, *times, *also])
-    changed = max((found[key] for key in times if key in found), default=None)
-    extras = {key: found[key] for key in also if key in found}
-    missing = [key for key in keys if key not in found]
-    for key in missing:
-        # A fresh number never equals an old one: counters start at the clock in nanoseconds and grow by one
-        # per change, so a counter lost with the cache cannot come back to a value pages were stored under.
-        cache.add(key, time.time_ns(), timeout=None)
-    if missing:
-        found = cache.get_many(keys)
-    if any(key not in found for key in keys):
-        return None, changed, extras
-    return tuple(found[key] for key in keys), changed, extras
+    snapshot = Snapshot(also)
+    numbers = snapshot.numbers(areas)
+    if numbers is None:
+        for area in areas:
+            # A fresh number never equals an old one: counters start at the clock in nanoseconds and grow by one
+            # per change, so a counter lost with the cache cannot come back to a value pages were stored under.
+            cache.add(_key(area), time.time_ns(), timeout=None)
+        found = cache.get_many([_key(area) for area in areas])
+        if len(found) == len(areas):
+            numbers = tuple(found[_key(area)] for area in areas)
+    return numbers, snapshot.changed_at(areas), snapshot.extras
 
 
 def remembered(key, areas, compute, timeout):

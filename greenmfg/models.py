@@ -82,6 +82,9 @@ class User(AbstractUser):
     def role_names(self) -> frozenset[str]:
         if not self.pk:
             return frozenset()
+        joined = getattr(self, "joined_role_names", None)  # read with the user (greenmfg/backends.py)
+        if joined is not None:
+            return frozenset(name for name in joined.split("\n") if name)
         return frozenset(self.groups.values_list("name", flat=True))
 
     def has_role(self, role: Role) -> bool:

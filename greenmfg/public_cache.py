@@ -11,10 +11,11 @@ also holds today's date, for what a page shows by the calendar (bans in force, t
 import hashlib
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import timezone, translation
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
@@ -47,6 +48,20 @@ def _storable(request, response):
     )
 
 
+def _page(request):
+    """What a copy is kept for: the URL, the language (a visitor who chose English never gets the Chinese copy)
+    and the day."""
+    return f"{request.get_full_path()}|{translation.get_language()}|{timezone.localdate()}"
+
+
+def _key(page):
+    return f"public-page:{hashlib.sha256(page.encode()).hexdigest()}"
+
+
+def _etag(page, numbers):
+    return f'"{hashlib.sha256(f"{page}|{numbers}".encode()).hexdigest()[:32]}"'
+
+
 def _validators(response, etag, changed_at):
     response["ETag"] = etag
     if changed_at is not None:
@@ -54,6 +69,22 @@ def _validators(response, etag, changed_at):
     # Stored by the browser but asked again each time: the answer is a 304 until the data changes.
     patch_cache_control(response, no_cache=True)
     return response
+
+
+def _served(request, page, numbers, changed_at, stored):
+    """The stored copy when it was rendered under ``numbers``, or a 304 when the visitor has it; else None."""
+    etag = _etag(page, numbers)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=changed_at)
+    if not_modified is not None:
+        return _validators(not_modified, etag, changed_at)
+    if stored is None or stored["numbers"] != numbers:
+        return None
+    response = HttpResponse(stored["content"])
+    for name, value in stored["headers"]:
+        response[name] = value
+    for name, value in stored["attributes"].items():
+        setattr(response, name, value)
+    return _validators(response, etag, changed_at)
 
 
 def public_page(*areas):
@@ -64,24 +95,14 @@ def public_page(*areas):
         def wrapper(request, *args, **kwargs):
             if not _servable(request):
                 return view(request, *args, **kwargs)
-            # The language is part of the copy: a visitor who chose English never gets the Chinese one.
-            page = f"{request.get_full_path()}|{translation.get_language()}|{timezone.localdate()}"
-            key = f"public-page:{hashlib.sha256(page.encode()).hexdigest()}"
+            page = _page(request)
+            key = _key(page)
             numbers, changed_at, found = generations.with_change_time(*areas, also=[key])
             if numbers is None:  # the cache is away: render, store nothing
                 return view(request, *args, **kwargs)
-            etag = f'"{hashlib.sha256(f"{page}|{numbers}".encode()).hexdigest()[:32]}"'
-            not_modified = get_conditional_response(request, etag=etag, last_modified=changed_at)
-            if not_modified is not None:
-                return _validators(not_modified, etag, changed_at)
-            stored = found.get(key)
-            if stored is not None and stored["numbers"] == numbers:
-                response = HttpResponse(stored["content"])
-                for name, value in stored["headers"]:
-                    response[name] = value
-                for name, value in stored["attributes"].items():
-                    setattr(response, name, value)
-                return _validators(response, etag, changed_at)
+            response = _served(request, page, numbers, changed_at, found.get(key))
+            if response is not None:
+                return response
             response = view(request, *args, **kwargs)
             if _storable(request, response):
                 headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
@@ -89,18 +110,59 @@ def public_page(*areas):
                     name: getattr(response, name) for name in KEPT_ATTRIBUTES if hasattr(response, name)
                 }
                 stored = {
+                    "areas": areas,
                     "numbers": numbers,
                     "content": response.content,
                     "headers": headers,
                     "attributes": attributes,
                 }
                 cache.set(key, stored, CACHE_SECONDS)
-                _validators(response, etag, changed_at)
+                _validators(response, _etag(page, numbers), changed_at)
             return response
 
         return wrapper
 
     return decorator
+
+
+class StoredPublicPageMiddleware:
+    """A visitor without a session (nobody signed in, no message waiting) gets a stored public page before the
+    middleware that only a session, a form or a signed-in user needs, and without resolving the URL: one round trip
+    to the cache reads the copy and every area's generation, and the copy is served only while the generations it
+    was rendered under are current. Whatever it does not serve (no copy, a changed area, a copy that must pass the
+    download audit) goes on to the view, whose ``public_page`` renders and stores it.
+
+    Placed after the middleware that sets the language and the headers every response carries.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "messages" not in request.COOKIES
+        ):
+            response = self._stored(request)
+            if response is not None:
+                patch_vary_headers(response, ("Cookie",))
+                return response
+        return self.get_response(request)
+
+    @staticmethod
+    def _stored(request):
+        page = _page(request)
+        key = _key(page)
+        snapshot = generations.Snapshot(also=[key])
+        stored = snapshot.extras.get(key)
+        if stored is None or "areas" not in stored or stored["attributes"]:
+            return None
+        areas = stored["areas"]
+        numbers = snapshot.numbers(areas)
+        if numbers is None:
+            return None
+        return _served(request, page, numbers, snapshot.changed_at(areas), stored)
 
 
 def users_fragment(request, areas, render) -> str:

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "greenmfg.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "greenmfg.middleware.ClientAddressMiddleware",
@@ -97,6 +98,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "greenmfg.languages.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A stored public page for a visitor without a session leaves here (greenmfg/public_cache.py): the middleware
+    # above sets the language and every response's headers, what follows only serves sessions, forms and users.
+    "greenmfg.public_cache.StoredPublicPageMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -104,7 +108,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "greenmfg.middleware.AccountPolicyMiddleware",
     "greenmfg.downloads.AuditDownloadsMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "greenmfg.submissions.OncePerSubmissionMiddleware",
     "greenmfg.refusals.RefusalMiddleware",
@@ -161,7 +164,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "greenmfg.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username and address before any check
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with the user's roles read in the query that loads a signed-in user.
+    "greenmfg.backends.UserWithRolesBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; the public pages need no object permissions

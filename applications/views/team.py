@@ -65,7 +65,7 @@ def register(request):
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = services.register_organisation(form=form)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="greenmfg.backends.UserWithRolesBackend")
         messages.success(request, _("注册成功。您是本单位的管理员，可以邀请同事加入。"))
         return redirect("dashboard")
     return render(request, "applications/register.html", {"form": form})
@@ -81,7 +81,7 @@ def join(request, token):
     if request.method == "POST" and form.is_valid():
         with refusal_as_form_error(form):
             user = services.accept_invitation(invitation, form=form)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="greenmfg.backends.UserWithRolesBackend")
             messages.success(request, _("欢迎加入%(org)s。") % {"org": invitation.organisation})
             return redirect("dashboard")
     return render(request, "applications/join.html", {"invitation": invitation, "form": form})

@@ -135,7 +135,7 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         evaluator = services.register_evaluator(form=form)
         user = evaluator.staff_group.user_set.get()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="greenmfg.backends.UserWithRolesBackend")
         messages.success(request, _("注册成功。请完善机构信息、人员名单和证明材料后提交审核。"))
         return redirect("reviews:mine")
     return render(request, "reviews/register.html", {"form": form})

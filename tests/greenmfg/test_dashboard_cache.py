@@ -6,6 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from applications import services as applications
+from greenmfg.backends import UserWithRolesBackend
+from greenmfg.roles import Role
 
 from ..factories import BatchFactory, ready_to_submit
 
@@ -69,3 +71,21 @@ def test_the_kept_navigation_follows_the_page_the_roles_and_the_flags_at_once(ca
     assert "/admin/" in official.get("/dashboard/").content.decode()
 
     assert "/rereviews/" not in login(cast.applicant).get("/dashboard/").content.decode()
+
+
+def test_a_signed_in_page_reads_the_user_with_their_roles_in_one_query(cast, login):
+    """The account rules and the navigation ask the roles on every page: they come with the user, not after."""
+    client = login(cast.wuhan_official)
+    client.get("/dashboard/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/dashboard/").status_code == 200
+    memberships = [q["sql"] for q in queries.captured_queries if "greenmfg_user_groups" in q["sql"]]
+    assert len(memberships) == 1, memberships
+    assert memberships[0].startswith('SELECT "greenmfg_user"."id"')
+    assert "城市" not in memberships[0]  # group names are read, not written into the SQL
+
+    official = cast.wuhan_official
+    groups = frozenset(official.groups.values_list("name", flat=True))
+    assert UserWithRolesBackend().get_user(official.pk).role_names == groups == {Role.CITY.value}
+    official.groups.clear()  # a role taken away is gone on the next request
+    assert UserWithRolesBackend().get_user(official.pk).role_names == frozenset()

@@ -8,11 +8,13 @@ change, never the stale copy.
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.test import Client
 from django.utils import timezone
 
 from applications.services import rename_organisation
+from greenmfg.public_cache import StoredPublicPageMiddleware
 from registry import rereviews
 from registry.models import ListedUnit, ListImport, Objection, Plan, Publicity, ReReviewCase
 from registry.services import handle_objection
@@ -97,6 +99,33 @@ def test_a_cached_page_costs_one_round_trip_to_the_cache_and_no_query(
         response = visitor.get("/lists/")
     assert response.status_code == 200 and "武汉往返计数有限公司" in response.content.decode()
     assert calls == ["get_many"]
+
+
+def test_a_visitor_without_a_session_gets_the_copy_before_the_rest_of_the_middleware(visitor, monkeypatch):
+    """The copy leaves at ``StoredPublicPageMiddleware``, with every header a response carries; a visitor whose
+    browser holds a session cookie gets the same copy from the view's decorator."""
+    unit("武汉前置缓存有限公司")
+    rendered = visitor.get("/lists/")
+    served = []
+    original = StoredPublicPageMiddleware._stored
+    monkeypatch.setattr(
+        StoredPublicPageMiddleware,
+        "_stored",
+        staticmethod(lambda request: served.append(original(request)) or served[-1]),
+    )
+    early = visitor.get("/lists/")
+    assert served and served[-1] is not None, "the copy was not served by the middleware"
+    assert early.content == rendered.content and early["ETag"] == rendered["ETag"]
+    for header in ("X-Frame-Options", "Content-Security-Policy", "Permissions-Policy", "Content-Language"):
+        assert early.has_header(header) and early[header] == rendered[header], header
+    assert "Cookie" in early["Vary"]
+
+    with_session = Client()
+    with_session.cookies[settings.SESSION_COOKIE_NAME] = "a-session-that-is-not-signed-in"
+    served.clear()
+    late = with_session.get("/lists/")
+    assert served == []  # not asked: a session may be a signed-in user's
+    assert late.content == rendered.content and late["ETag"] == rendered["ETag"]
 
 
 def test_a_visitor_who_chose_english_is_not_served_the_chinese_copy(visitor):
