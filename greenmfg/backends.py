@@ -4,7 +4,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import models
 from django.db.models.functions import Coalesce
 
-from .models import User
+from .models import Notification, User
 
 NAMES_SEPARATOR = "\n"
 
@@ -19,8 +19,9 @@ class JoinedNames(models.Aggregate):
         return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
 
 
-def with_role_names(users):
-    """``users`` with their group names (``User.role_names``) read in the same query."""
+def for_every_page(users):
+    """``users`` with what every signed-in page shows of them, read in the same query: their group names
+    (``User.role_names``) and the count of their unread notifications (the bell, ``unread_notifications``)."""
     memberships = (
         User.groups.through.objects.filter(user=models.OuterRef("pk"))
         .order_by()
@@ -29,13 +30,24 @@ def with_role_names(users):
         .values("names")
     )
     joined = Coalesce(models.Subquery(memberships), models.Value(""), output_field=models.TextField())
-    return users.annotate(joined_role_names=joined)
+    unread = (
+        Notification.objects.filter(recipient=models.OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(count=models.Count("pk"))
+        .values("count")
+    )
+    return users.annotate(
+        joined_role_names=joined,
+        unread_notification_count=Coalesce(models.Subquery(unread), models.Value(0)),
+    )
 
 
 class UserWithRolesBackend(ModelBackend):
-    """Django's ``ModelBackend`` whose signed-in user arrives with its roles: every signed-in page asks them (the
-    account rules, the navigation), and this saves the query that would fetch them on each request."""
+    """Django's ``ModelBackend`` whose signed-in user arrives with its roles and unread count: every signed-in page
+    asks them (the account rules, the navigation, the bell), and this saves two queries on each request. Notices
+    are marked read by POSTs that redirect, so the count read as the request begins is the one its page shows."""
 
     def get_user(self, user_id):
-        user = with_role_names(User._default_manager.filter(pk=user_id)).first()
+        user = for_every_page(User._default_manager.filter(pk=user_id)).first()
         return user if user is not None and self.user_can_authenticate(user) else None

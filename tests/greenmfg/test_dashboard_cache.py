@@ -73,8 +73,8 @@ def test_the_kept_navigation_follows_the_page_the_roles_and_the_flags_at_once(ca
     assert "/rereviews/" not in login(cast.applicant).get("/dashboard/").content.decode()
 
 
-def test_a_signed_in_page_reads_the_user_with_their_roles_in_one_query(cast, login):
-    """The account rules and the navigation ask the roles on every page: they come with the user, not after."""
+def test_a_signed_in_page_reads_the_user_with_their_roles_and_unread_count_in_one_query(cast, login):
+    """The account rules, the navigation and the bell ask them on every page: they come with the user."""
     client = login(cast.wuhan_official)
     client.get("/dashboard/")
     with CaptureQueriesContext(connection) as queries:
@@ -82,6 +82,9 @@ def test_a_signed_in_page_reads_the_user_with_their_roles_in_one_query(cast, log
     memberships = [q["sql"] for q in queries.captured_queries if "greenmfg_user_groups" in q["sql"]]
     assert len(memberships) == 1, memberships
     assert memberships[0].startswith('SELECT "greenmfg_user"."id"')
+    assert [q for q in queries.captured_queries if "greenmfg_notification" in q["sql"]] == [
+        q for q in queries.captured_queries if q["sql"] == memberships[0]
+    ]
     assert "城市" not in memberships[0]  # group names are read, not written into the SQL
 
     official = cast.wuhan_official
