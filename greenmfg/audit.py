@@ -127,6 +127,7 @@ class Verification:
     first_seq: int | None
     last_seq: int | None
     broken: str = ""  # the first broken link, in words
+    last_hash: str = ""  # the newest entry's, for ``check_head`` at the next run
 
     @property
     def ok(self) -> bool:
@@ -172,9 +173,26 @@ def verify() -> Verification:
     expected_seq, expected_prev = _start()
     entries = AuditEntry.objects.order_by("seq")
     rows = (as_row(entry) for entry in entries.iterator(chunk_size=2000))
-    count, _last_hash, broken = check_rows(rows, expected_seq, expected_prev)
+    count, last_hash, broken = check_rows(rows, expected_seq, expected_prev)
     seqs = entries.values_list("seq", flat=True)
-    return Verification(count, seqs.first(), seqs.last(), broken)
+    return Verification(count, seqs.first(), seqs.last(), broken, last_hash)
+
+
+def check_head(seq: int, expected: str) -> str:
+    """Whether the entry a copy kept outside the database (the previous run's output, a printed export, the
+    backup) saw as the head is still there, unchanged: the chain alone cannot show that its newest entries were
+    removed. Returns the problem in words, or ""."""
+    from .models import AuditEntry
+
+    if seq < _start()[0]:
+        return ""  # archived since: ``--archives`` checks the files
+    stored = AuditEntry.objects.filter(seq=seq).values_list("hash", flat=True).first()
+    if stored is None:
+        last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+        return f"缺少第 {seq} 条（曾见的链尾），现存记录止于第 {last or 0} 条（其后的记录已被删除）"
+    if stored != expected:
+        return f"第 {seq} 条的哈希与曾见的不符（已被改动或替换）"
+    return ""
 
 
 def _archive_records(directory) -> dict:

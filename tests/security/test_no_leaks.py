@@ -19,8 +19,9 @@ from . import world
 
 pytestmark = pytest.mark.django_db
 
-# Anonymous and two users of each role (of experts: one assigned, one never assigned, and the one replaced
-# after declaring a conflict, added by the world); the demo's third applicant and city stay out for time.
+# Anonymous and two users of each role, the three administrators of 三员分立 included (of experts: one assigned,
+# one never assigned, and the one replaced after declaring a conflict, added by the world); the demo's third
+# applicant and city stay out for time.
 IDENTITIES = [
     None,
     "qiye_wuhan",
@@ -36,6 +37,10 @@ IDENTITIES = [
     "shengting2",
     "admin",
     "admin2",
+    "anquan",
+    "anquan2",
+    "shenji",
+    "shenji2",
 ]
 # Pages that act on GET (log out) or that the walk must not run as a side effect of reading.
 NOT_READ = {"logout"}

@@ -3,7 +3,8 @@
 The world is the demo data (three applicants in three cities, an evaluator, three city officials, six experts,
 the province, the administrator, declarations from draft to listed) plus what makes it adversarial: a second
 member of an enterprise, a second evaluator that declined a commission, an expert replaced after a conflict,
-a second provincial official and a second administrator. Unique markers are planted in private data.
+a second provincial official and a second of each of the three administrators. Unique markers are planted in
+private data.
 """
 
 import io
@@ -75,6 +76,8 @@ def build(settings):
     member = make_user(Role.APPLICANT, username="qiye_wuhan2")
     wuhan.memberships.create(user=member)
     make_user(Role.PROVINCE, username="shengting2")
+    make_user(Role.SECURITY, username="anquan2")
+    make_user(Role.AUDITOR, username="shenji2")
     admin2 = make_user(Role.ADMIN, username="admin2")
     User.objects.filter(pk=admin2.pk).update(is_staff=True, is_superuser=True)
 
@@ -185,6 +188,11 @@ def entitled_markers(user) -> set[str]:
                 )
             }
     markers |= {organisation_marker(pk) for pk in organisations}
+    if user is not None and user.has_role(Role.AUDITOR):
+        # The audit trail names who acted (people's names) and which file was downloaded, never what a
+        # declaration or an evaluation says.
+        markers |= {organisation_marker(pk) for pk in Organisation.objects.values_list("pk", flat=True)}
+        markers |= {attachment_marker(pk) for pk in Attachment.objects.values_list("pk", flat=True)}
     return markers
 
 

@@ -11,12 +11,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--head",
+            metavar="序号:哈希",
+            help="曾见的链尾（上次检查的输出、打印的导出或备份中的最后一条）：检查它仍在且未被改动，"
+            "以发现从链尾删除的记录",
+        )
+        parser.add_argument(
             "--archives", action="store_true", help="同时检查 AUDIT_ARCHIVE_DIR 中的归档文件（哈希与链）"
         )
 
-    def handle(self, *args, archives=False, **options):
+    def handle(self, *args, archives=False, head=None, **options):
         result = audit.verify()
         problems = [result.broken] if result.broken else []
+        if head:
+            seq, _, expected = head.partition(":")
+            if not seq.isdigit() or not expected:
+                raise CommandError("--head 的格式为 序号:哈希，例如 74:5f3a…")
+            if problem := audit.check_head(int(seq), expected):
+                problems.append(problem)
         if archives:
             for path in sorted(Path(settings.AUDIT_ARCHIVE_DIR).glob("audit-*.jsonl.gz")):
                 count, problem = audit.verify_archive(path)
@@ -31,3 +43,5 @@ class Command(BaseCommand):
                 f"审计链完整：{result.checked} 条记录（第 {result.first_seq}–{result.last_seq} 条）"
             )
         )
+        if result.last_seq is not None:
+            self.stdout.write(f"链尾：--head {result.last_seq}:{result.last_hash}")
