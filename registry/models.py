@@ -300,6 +300,14 @@ class ListImport(models.Model):
     reading_started_at = models.DateTimeField(null=True, blank=True)
     reading_defaults = models.JSONField(default=dict, blank=True)  # what the dry run is read with
     reading_error = models.TextField(_("读取失败原因"), blank=True)
+    # A long import confirmed by a worker (registry.tasks.apply_list_import): asked by whom and when, taken up
+    # when, and why it failed (the official may confirm again).
+    applying_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    applying_since = models.DateTimeField(null=True, blank=True)
+    applying_started_at = models.DateTimeField(null=True, blank=True)
+    applying_error = models.TextField(_("导入失败原因"), blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
@@ -320,6 +328,11 @@ class ListImport(models.Model):
     def is_reading(self) -> bool:
         """A long file still being read in the background (registry.tasks.read_list_import)."""
         return not self.report and not self.reading_error
+
+    @property
+    def is_applying(self) -> bool:
+        """Confirmed, and being written in the background (registry.tasks.apply_list_import)."""
+        return self.applying_since is not None and self.applied_at is None
 
     @property
     def reading_percent(self) -> int:

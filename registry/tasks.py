@@ -71,3 +71,19 @@ def read_stalled_imports() -> int:
     for pk in ids:
         imports.start_reading(pk)
     return len(ids)
+
+
+@shared_task
+def apply_list_import(pk) -> bool:
+    """Write a long confirmed import (名单导入) in one transaction; a second run of a written one does nothing."""
+    return imports.apply_in_background(pk)
+
+
+@shared_task
+def apply_stalled_imports() -> int:
+    """Beat-scheduled every minute: confirmed imports never handed to a worker (broker away) or whose writer died
+    are handed to a worker again."""
+    ids = imports.stalled_applying_ids()
+    for pk in ids:
+        imports.start_applying(pk)
+    return len(ids)

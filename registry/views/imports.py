@@ -73,7 +73,10 @@ def _table_forms(list_import, data=None):
 def _post(request, list_import):
     """Run what the official asked for; a refusal comes back to the page as a message (middleware)."""
     if "confirm" in request.POST:
-        counts = imports.apply(list_import, user=request.user)
+        counts = imports.confirm(list_import, user=request.user)
+        if counts is None:
+            messages.success(request, _("已开始在后台导入，本页显示进度，导入完成后显示结果。"))
+            return
         messages.success(
             request,
             _(
@@ -105,8 +108,8 @@ def import_report(request, pk):
     if request.method == "POST":
         _post(request, list_import)
         return redirect("registry:import_report", pk=list_import.pk)
-    if request.htmx and not list_import.is_reading:
-        return HttpResponseClientRefresh()  # the background reading finished: show the dry run
+    if request.htmx and not (list_import.is_reading or list_import.is_applying):
+        return HttpResponseClientRefresh()  # the background reading or writing finished: show what it left
     report = list_import.report
     rows = report.get("rows", [])
     tables = []
@@ -129,8 +132,11 @@ def import_report(request, pk):
             "totals": totals,
             "tables": tables,
             "result": report.get("result"),
-            "can_choose": not list_import.applied_at,
-            "can_confirm": not list_import.applied_at and totals.get("importable", 0) > 0,
+            "can_choose": not list_import.applied_at and not list_import.is_applying,
+            "can_confirm": not list_import.applied_at
+            and not list_import.is_applying
+            and totals.get("importable", 0) > 0,
+            "rows_written": imports.applying_progress(list_import) if list_import.is_applying else 0,
         },
     )
 

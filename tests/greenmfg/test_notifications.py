@@ -243,7 +243,7 @@ def recommend_all(cast, batch, declarations):
 
 
 def test_a_city_recommending_twenty_declarations_is_one_notice_and_one_email_per_provincial_official(
-    cast, eager, mailoutbox, django_capture_on_commit_callbacks
+    cast, eager, mailoutbox, django_capture_on_commit_callbacks, login
 ):
     second_province = make_user(Role.PROVINCE)
     cast.province.email, second_province.email = "sheng@example.cn", "sheng2@example.cn"
@@ -272,6 +272,10 @@ def test_a_city_recommending_twenty_declarations_is_one_notice_and_one_email_per
     assert sorted(m.to[0] for m in mailoutbox) == ["sheng2@example.cn", "sheng@example.cn"]
     body = mailoutbox[0].body
     assert "武汉市推荐了 20 个申报" in body and all(org.name in body for org in organisations)
+    # In the notification centre: the one notice, its 20 events listed under it.
+    centre = login(second_province).get("/notifications/").content.decode()
+    assert centre.count("武汉市推荐了 20 个申报，等待省级评审分配专家。") == 1 and "查看 20 项明细" in centre
+    assert all(f"武汉市推荐了“{org.name}”的绿色工厂申报" in centre for org in organisations)
 
     # The same events reported again (a signal sent twice) change nothing.
     for declaration in declarations:

@@ -438,3 +438,35 @@ def test_the_dry_run_makes_the_same_number_of_queries_for_a_long_list(cast):
         return len(context.captured_queries)
 
     assert queries_for(3) == queries_for(60)
+
+
+def test_deciding_folds_each_name_a_bounded_number_of_times_however_many_rows(monkeypatch):
+    """Short names are looked for among the rows before: each row's name is folded once, not once per earlier
+    row (2,000 rows took 12 s to decide, on every choice the official made in the dry run)."""
+    folded = []
+    fold = imports.name_key
+    monkeypatch.setattr(imports, "name_key", lambda text: (folded.append(text), fold(text))[1])
+    table = {
+        "index": 0,
+        "kind": "list",
+        "category": "factory",
+        "level": "national",
+        "default_region": "",
+        "blank": 0,
+    }
+    rows = [
+        {
+            **dict.fromkeys(imports.INPUTS, ""),
+            "seq": n,
+            "table": 0,
+            "where": f"第{n}行",
+            "name": f"湖北示范制造{n}有限公司",
+            "region_text": "湖北",
+        }
+        for n in range(1, 301)
+    ]
+
+    report = imports.decide({"tables": [table], "rows": rows}, year=2023)
+
+    assert report["totals"]["new"] == 300
+    assert len(folded) <= 10 * len(rows)

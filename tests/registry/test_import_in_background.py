@@ -1,5 +1,6 @@
-"""A long published PDF is read by a worker, page by page, with its progress on the page; nothing is lost when
-the broker is away or the reader dies (the beat sweep hands it over again)."""
+"""A long published PDF is read by a worker, page by page, and a long confirmation written by a worker, each with
+its progress on the page; nothing is lost when the broker is away or the worker dies (the beat sweep hands it over
+again)."""
 
 from datetime import timedelta
 
@@ -7,9 +8,12 @@ import pytest
 from django.utils import timezone
 
 import greenmfg.celery
-from registry import tasks
-from registry.models import ListImport
+from applications.models import Organisation
+from greenmfg.roles import Role
+from registry import imports, tasks
+from registry.models import ListedUnit, ListImport
 
+from ..factories import make_user
 from .test_published_imports import confirm, national_pdf, upload
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +106,121 @@ def test_a_long_scan_fails_with_its_reason_and_may_be_uploaded_again(official, l
     # (Under another name: the very same form again within half an hour is taken as a double submission.)
     again = upload(official, files.scanned_pdf(), "扫描件（重新上传）.pdf")
     assert again.pk != list_import.pk
+
+
+# Confirming a long import --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def long_confirmations(settings):
+    """Every confirmation counts as long, so the tests' small files are written by a worker."""
+    settings.IMPORT_BACKGROUND_ROWS = 0
+
+
+@pytest.fixture
+def writer_away(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.apply_list_import, "apply_async", refuse)
+
+
+def ask_to_confirm(client, list_import, capture):
+    with capture(execute=True):
+        response = client.post(f"/lists/import/{list_import.pk}/", {"confirm": "1"}, follow=True)
+    list_import.refresh_from_db()
+    return response.content.decode()
+
+
+def test_with_the_broker_away_a_confirmation_waits_shows_its_progress_and_the_sweep_writes_it(
+    official, long_confirmations, writer_away, monkeypatch, django_capture_on_commit_callbacks
+):
+    list_import = upload(official, national_pdf(), "附件.pdf")
+    page = ask_to_confirm(official, list_import, django_capture_on_commit_callbacks)
+    assert list_import.is_applying and list_import.applied_at is None
+    assert "已开始在后台导入" in page and "已写入 0 / 48 行" in page
+    assert "确认导入（48行）" not in page  # neither confirmed twice nor re-chosen meanwhile
+    assert Organisation.objects.count() == 0 and ListedUnit.objects.count() == 0  # one transaction, not begun
+    page = ask_to_confirm(official, list_import, django_capture_on_commit_callbacks)
+    assert "该名单正在后台导入，请稍候。" in page
+    choices = {
+        f"t{t['index']}-{name}": t[name] or ""
+        for t in list_import.report["tables"]
+        for name in ("kind", "category", "level", "default_region")
+    }
+    page = official.post(
+        f"/lists/import/{list_import.pk}/", {"choose": "1", **choices}, follow=True
+    ).content.decode()
+    assert "该名单正在后台导入，请稍候。" in page
+    polled = official.get(f"/lists/import/{list_import.pk}/", headers={"HX-Request": "true"})
+    assert "import-applying" in polled.content.decode() and "HX-Refresh" not in polled
+    assert "正在导入" in official.get("/lists/import/").content.decode()
+
+    # The sweep hands over confirmations nobody took within a minute; a worker writes it, telling its progress.
+    monkeypatch.undo()
+    monkeypatch.setitem(greenmfg.celery.app.conf, "task_always_eager", True)
+    monkeypatch.setattr(imports._Writer, "PROGRESS_EVERY", 20)
+    told, tell = [], imports._tell_progress
+    monkeypatch.setattr(imports, "_tell_progress", lambda pk, n: (told.append(n), tell(pk, n)))
+    assert tasks.apply_stalled_imports() == 0  # too recent: the first hand-over may still come
+    ListImport.objects.filter(pk=list_import.pk).update(applying_since=timezone.now() - timedelta(minutes=2))
+    assert tasks.apply_stalled_imports() == 1
+    list_import.refresh_from_db()
+    assert list_import.applied_at is not None and not list_import.is_applying
+    assert told == [0, 20, 40]
+    assert ListedUnit.objects.count() == 48 and Organisation.objects.count() == 46
+    polled = official.get(f"/lists/import/{list_import.pk}/", headers={"HX-Request": "true"})
+    assert polled["HX-Refresh"] == "true"
+    page = official.get(f"/lists/import/{list_import.pk}/").content.decode()
+    assert "写入名单记录 48 条，新建单位 46 个" in page
+    assert tasks.apply_list_import(list_import.pk) is False  # written once only
+    assert ListedUnit.objects.count() == 48
+
+
+def test_with_a_worker_at_hand_the_official_lands_on_the_result(
+    official, long_confirmations, eager, django_capture_on_commit_callbacks
+):
+    list_import = upload(official, national_pdf(), "附件.pdf")
+    ask_to_confirm(official, list_import, django_capture_on_commit_callbacks)
+    assert list_import.applied_at is not None
+    # (The test's transaction runs the hand-over after the response; without it, before the redirect.)
+    page = official.get(f"/lists/import/{list_import.pk}/").content.decode()
+    assert "写入名单记录 48 条" in page and "import-applying" not in page
+
+
+def test_a_writer_that_died_is_replaced_and_a_live_one_is_left_alone(
+    official, long_confirmations, writer_away, django_capture_on_commit_callbacks
+):
+    list_import = upload(official, national_pdf(), "附件.pdf")
+    ask_to_confirm(official, list_import, django_capture_on_commit_callbacks)
+    ListImport.objects.filter(pk=list_import.pk).update(
+        applying_since=timezone.now() - timedelta(minutes=30), applying_started_at=timezone.now()
+    )
+    assert tasks.apply_stalled_imports() == 0  # someone is writing it
+    assert tasks.apply_list_import(list_import.pk) is False  # and a second writer does not start
+    ListImport.objects.filter(pk=list_import.pk).update(
+        applying_started_at=timezone.now() - timedelta(minutes=11)
+    )
+    assert tasks.apply_stalled_imports() == 1
+    assert tasks.apply_list_import(list_import.pk) is True
+    list_import.refresh_from_db()
+    assert list_import.applied_at is not None and ListedUnit.objects.count() == 48
+
+
+def test_a_refused_writing_says_why_and_may_be_confirmed_again(
+    official, province, login, long_confirmations, writer_away, django_capture_on_commit_callbacks
+):
+    list_import = upload(official, national_pdf(), "附件.pdf")
+    ask_to_confirm(official, list_import, django_capture_on_commit_callbacks)
+    province.groups.clear()  # the official who confirmed lost the role before a worker took it up
+    assert tasks.apply_list_import(list_import.pk) is True
+    list_import.refresh_from_db()
+    assert list_import.applied_at is None and not list_import.is_applying and list_import.applying_error
+    assert not ListedUnit.objects.exists()
+
+    other = make_user(Role.PROVINCE)
+    page = login(other).get(f"/lists/import/{list_import.pk}/").content.decode()
+    assert "后台导入未完成：" in page and "确认导入（48行）" in page
 
 
 def _file(content, name):

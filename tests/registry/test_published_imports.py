@@ -1,16 +1,17 @@
 """The province's real history on day one: lists in their published shapes, imported through the pages into an
 empty database by a provincial official — every row accounted for, duplicates merged, nothing invented."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from applications.models import Exclusion, FormerName, Organisation
+from applications.models import Exclusion, FormerName, Organisation, Policy
 from greenmfg.roles import Role
-from registry.models import ListedUnit, ListImport
+from registry.models import ListedUnit, ListImport, ReReviewCase
 
-from ..factories import make_user
+from ..factories import DeclarationFactory, make_user
 from . import published_files as files
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +132,34 @@ def test_the_same_file_twice_is_refused_and_a_revert_takes_back_exactly_the_impo
     # Reverted, the same file may be imported again (saved under another name: the identical form posted again
     # within half an hour is taken as a double submission and lands on the first import).
     assert upload(official, content, "附件（重新导入）.pdf").pk != list_import.pk
+
+
+def test_a_revert_is_refused_once_something_is_built_on_the_import_or_its_days_have_passed(official):
+    list_import = confirm(official, upload(official, national_pdf(), "附件.pdf"))
+    unit = ListedUnit.objects.filter(list_import=list_import).order_by("pk").first()
+
+    def refused_with(reason):
+        page = official.post(
+            f"/lists/import/{list_import.pk}/", {"revert": "1"}, follow=True
+        ).content.decode()
+        assert reason in page
+        list_import.refresh_from_db()
+        assert (
+            list_import.reverted_at is None
+            and ListedUnit.objects.filter(list_import=list_import).count() == 48
+        )
+
+    case = ReReviewCase.objects.create(listed_unit=unit, due_on=date(2026, 12, 20))
+    refused_with("导入的名单记录已有三年复核，不能撤销。")
+    case.delete()
+    declaration = DeclarationFactory(
+        organisation=unit.organisation, region_id="420100", created_by=make_user(Role.APPLICANT)
+    )
+    refused_with("导入新建的单位已有申报，不能撤销。")
+    declaration.delete()
+    days = Policy.in_force(list_import.listed_on).import_revert_days
+    ListImport.objects.filter(pk=list_import.pk).update(applied_at=timezone.now() - timedelta(days=days + 1))
+    refused_with(f"导入已超过{days}天，不能整批撤销。")
 
 
 # A city's list: a Word file of several tables, short names, a header over two rows ----------------------
