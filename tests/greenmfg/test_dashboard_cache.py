@@ -92,3 +92,7 @@ def test_a_signed_in_page_reads_the_user_with_their_roles_and_unread_count_in_on
     assert UserWithRolesBackend().get_user(official.pk).role_names == groups == {Role.CITY.value}
     official.groups.clear()  # a role taken away is gone on the next request
     assert UserWithRolesBackend().get_user(official.pk).role_names == frozenset()
+    # The query is compiled once; each request asks for its own user.
+    assert UserWithRolesBackend().get_user(str(cast.province.pk)).role_names == {Role.PROVINCE.value}
+    assert UserWithRolesBackend().get_user(cast.province.pk + 1000) is None
+    assert UserWithRolesBackend().get_user("not a number") is None
