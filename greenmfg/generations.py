@@ -78,14 +78,45 @@ def with_change_time(*areas, also=()) -> tuple[tuple[int, ...] | None, float | N
     return numbers, snapshot.changed_at(areas), snapshot.extras
 
 
-def remembered(key, areas, compute, timeout):
+# What every signed-in page remembers (its navigation, the footer's plan): functions giving each one's key for a
+# request, registered by the code that remembers it, so that the page's first ``remembered`` reads them all.
+_page_parts = []
+
+
+def on_every_page(key_for):
+    """Register ``key_for(request) -> key or None``: a value every page remembers under that key."""
+    _page_parts.append(key_for)
+    return key_for
+
+
+def _read(key, request):
+    """The generations and ``key``'s entry: for a request, one round trip for everything its page remembers."""
+    if request is None:
+        return Snapshot(also=[key])
+    read = request.__dict__.setdefault("_remembered", {})
+    if key not in read:
+        keys = [key]
+        if not read:  # the page's first: what every page remembers comes along
+            keys += [
+                f"remembered:{part_key}" for part_key in (part(request) for part in _page_parts) if part_key
+            ]
+        snapshot = Snapshot(also=keys)
+        read.update(dict.fromkeys(keys, snapshot))
+    return read[key]
+
+
+def remembered(key, areas, compute, timeout, request=None):
     """``compute()``'s value, kept in the cache under ``key`` until one of ``areas`` changes (or ``timeout``
-    seconds pass); computed afresh, and not kept, when the cache cannot say."""
+    seconds pass); computed afresh, and not kept, when the cache cannot say. Given the ``request``, the first
+    value a page remembers is read in one round trip with the others registered ``on_every_page``."""
     key = f"remembered:{key}"
-    numbers, _changed_at, found = with_change_time(*areas, also=[key])
+    snapshot = _read(key, request)
+    numbers = snapshot.numbers(areas)
     if numbers is None:
-        return compute()
-    stored = found.get(key)
+        numbers = with_change_time(*areas)[0]  # a generation not yet in the cache starts there
+        if numbers is None:
+            return compute()
+    stored = snapshot.extras.get(key)
     if stored is not None and stored[0] == numbers:
         return stored[1]
     value = compute()

@@ -174,8 +174,21 @@ def users_fragment(request, areas, render) -> str:
     user = request.user
     fragment = f"{user.pk}|{user.city_id}|{request.get_full_path()}|{translation.get_language()}|{timezone.localdate()}"
     key = f"user-fragment:{hashlib.sha256(fragment.encode()).hexdigest()}"
-    html = generations.remembered(key, areas, lambda: str(render()), FRAGMENT_SECONDS)
+    html = generations.remembered(key, areas, lambda: str(render()), FRAGMENT_SECONDS, request)
     return mark_safe(html)  # rendered by our own templates, escaped there
+
+
+@generations.on_every_page
+def _navigation_key(request):
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    match = request.resolver_match
+    navigation = (
+        f"{user.pk}|{user.city_id}|{user.is_staff}|{user.is_superuser}|{sorted(user.role_names)}"
+        f"|{match.view_name if match else ''}|{translation.get_language()}|{timezone.localdate()}"
+    )
+    return f"navigation:{hashlib.sha256(navigation.encode()).hexdigest()}"
 
 
 def navigation_for(request, render) -> str:
@@ -185,15 +198,9 @@ def navigation_for(request, render) -> str:
     once), their memberships (they bump ``generations.WORK``), their places on an evaluator's staff
     (``generations.EVALUATORS``) and the view it marks as current.
     """
-    user = request.user
-    if not user.is_authenticated:
+    key = _navigation_key(request)
+    if key is None:
         return render()
-    match = request.resolver_match
-    navigation = (
-        f"{user.pk}|{user.city_id}|{user.is_staff}|{user.is_superuser}|{sorted(user.role_names)}"
-        f"|{match.view_name if match else ''}|{translation.get_language()}|{timezone.localdate()}"
-    )
-    key = f"navigation:{hashlib.sha256(navigation.encode()).hexdigest()}"
     areas = [generations.WORK, generations.EVALUATORS]
-    html = generations.remembered(key, areas, lambda: str(render()), FRAGMENT_SECONDS)
+    html = generations.remembered(key, areas, lambda: str(render()), FRAGMENT_SECONDS, request)
     return mark_safe(html)  # rendered by our own templates, escaped there

@@ -10,9 +10,14 @@ register = template.Library()
 PLAN_SECONDS = 60 * 60
 
 
-@register.simple_tag
-def plan_in_force():
+@generations.on_every_page
+def _plan_key(request=None):
+    return f"plan-in-force:{timezone.localdate()}"
+
+
+@register.simple_tag(takes_context=True)
+def plan_in_force(context=None):
     """``{% plan_in_force as plan %}``: the programme plan a page cites, from data (``Plan.current``), kept in the
     cache until a plan changes (``generations.LISTS``) so that the footer of a signed-in page costs no query."""
-    today = timezone.localdate()
-    return generations.remembered(f"plan-in-force:{today}", [generations.LISTS], Plan.current, PLAN_SECONDS)
+    request = context.get("request") if context is not None else None
+    return generations.remembered(_plan_key(), [generations.LISTS], Plan.current, PLAN_SECONDS, request)

@@ -2,6 +2,7 @@
 changes what waits."""
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -96,3 +97,27 @@ def test_a_signed_in_page_reads_the_user_with_their_roles_and_unread_count_in_on
     assert UserWithRolesBackend().get_user(str(cast.province.pk)).role_names == {Role.PROVINCE.value}
     assert UserWithRolesBackend().get_user(cast.province.pk + 1000) is None
     assert UserWithRolesBackend().get_user("not a number") is None
+
+
+@pytest.mark.parametrize("url", ["/declarations/", "/dashboard/"])
+def test_what_a_signed_in_page_keeps_is_read_in_one_round_trip_to_the_cache(cast, login, monkeypatch, url):
+    """The queue or the panels, the navigation and the footer's plan: one ``get_many`` once they are kept."""
+    client = login(cast.province)
+    client.get(url)
+    backend, calls, inside = caches["default"], [], []
+    for name in ("get", "get_many", "set", "add", "incr", "set_many", "delete"):
+        original = getattr(backend, name)
+
+        def counted(*args, _original=original, _name=name, **kwargs):
+            if not inside:  # locmem's get_many calls its own get: one call from the portal is one call
+                calls.append(_name)
+            inside.append(_name)
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(backend, name, counted)
+    page = client.get(url).content.decode()
+    assert calls == ["get_many"]
+    assert "mainnav" in page and "依据《" in page  # the navigation and the footer's plan are there
