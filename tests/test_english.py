@@ -167,3 +167,15 @@ def _pdf_text(content: bytes) -> str:
     return subprocess.run(
         ["pdftotext", "-", "-"], input=content, capture_output=True, check=True
     ).stdout.decode()
+
+
+def test_level_and_category_read_as_one_phrase_in_either_language():
+    from django.utils import translation
+
+    from registry.models import ListedUnit
+
+    unit = ListedUnit(level="provincial", category="factory")
+    with translation.override("zh-hans"):
+        assert unit.listing == "省级绿色工厂"
+    with translation.override("en"):
+        assert unit.listing == "Provincial Green factory"  # not "ProvincialGreen factory"
