@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from greenmfg.models import User
 from registry.imports import HEADERS
+from registry.models import Publicity
 
 from .factories import force_login_verified
 from .pages import DEMO_USERS, PUBLIC_PAGES, ROLE_START, crawl
@@ -159,6 +160,20 @@ def test_official_documents_stay_in_chinese_for_an_english_reader(demo):
     text = _pdf_text(response.content)
     assert "绿色制造体系申报书" in text and "Declaration" not in text
     assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", text)
+
+    notice = Publicity.objects.first()
+    text = _pdf_text(client.get(f"/publicity/{notice.pk}/notice.pdf").content)
+    assert "公示时间" in text and "湖北省经济和信息化厅" in text and "Publicity" not in text
+
+    official = User.objects.get(username="shizhou_wuhan")
+    User.objects.filter(pk=official.pk).update(language="en")
+    city = force_login_verified(Client(), official)
+    batch = declaration.batch
+    text = _pdf_text(city.get(f"/reviews/city/{batch.pk}/opinion.pdf").content)
+    assert "关于推荐" in text and "湖北省经济和信息化厅：" in text and "recommend" not in text.lower()
+    sheet = load_workbook(BytesIO(city.get(f"/reviews/city/{batch.pk}/summary.xlsx").content)).active
+    assert "推荐汇总表" in sheet["A1"].value and "序号" in [cell.value for cell in sheet[2]]
+    assert "Green" not in str([[cell.value for cell in row] for row in sheet.iter_rows()])
 
 
 def _pdf_text(content: bytes) -> str:
