@@ -194,3 +194,20 @@ def test_level_and_category_read_as_one_phrase_in_either_language():
         assert unit.listing == "省级绿色工厂"
     with translation.override("en"):
         assert unit.listing == "Provincial Green factory"  # not "ProvincialGreen factory"
+
+
+def test_the_account_pages_in_the_admin_name_roles_in_english(demo):
+    """The 安全管理员 creates accounts and assigns roles in /admin/ (the crawl above stays out of it): role names
+    are the portal's vocabulary, not user data, so they are in English."""
+    User.objects.filter(username="anquan").update(language="en")
+    official = User.objects.get(username="shizhou_wuhan")
+    pages = {}
+    for username, path in [
+        ("anquan", "/admin/greenmfg/user/"),
+        ("anquan", f"/admin/greenmfg/user/{official.pk}/change/"),
+    ]:
+        response = force_login_verified(Client(), User.objects.get(username=username)).get(path)
+        assert response.status_code == 200, path
+        pages[path] = response.content.decode()
+    assert_english(pages, [*user_data(), "简体中文"])  # a language is offered under its own name
+    assert all("City industry and IT bureau" in page for page in pages.values())
