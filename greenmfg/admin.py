@@ -1,19 +1,60 @@
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import accounts, outbox
 from .models import AuditEntry, OutgoingEmail, Region, User
 from .permissions import manages_accounts
+from .roles import EVALUATOR_STAFF_GROUP, Role
+
+
+def role_label(group: Group) -> str:
+    """A role, or an evaluator's staff, in the reader's language: the group's name is the Chinese one."""
+    if group.name in Role.values:
+        return str(Role(group.name).label)
+    if group.name.startswith(EVALUATOR_STAFF_GROUP):
+        return _("第三方评价机构人员（%(code)s）") % {"code": group.name.removeprefix(EVALUATOR_STAFF_GROUP)}
+    return group.name
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = gettext_lazy("角色")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return Role.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(groups__name=self.value()) if self.value() else queryset
 
 
 class PortalUserChangeForm(UserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "groups" in self.fields:
+            self.fields["groups"].label_from_instance = role_label
+
     def clean_groups(self):
         groups = self.cleaned_data["groups"]
         accounts.check_separation({group.name for group in groups})
         return groups
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(GroupAdmin):
+    """The roles (superuser only), named in the reader's language."""
+
+    list_display = ["role"]
+
+    @admin.display(description=gettext_lazy("角色"), ordering="name")
+    def role(self, group):
+        return role_label(group)
 
 
 @admin.register(User)
@@ -23,7 +64,7 @@ class PortalUserAdmin(UserAdmin):
 
     form = PortalUserChangeForm
     list_display = ["username", "full_name", "city", "is_active"]
-    list_filter = ["groups", "city", "is_active"]
+    list_filter = [RoleFilter, "city", "is_active"]
     search_fields = ["username", "full_name", "email"]
     fieldsets = [
         *UserAdmin.fieldsets,

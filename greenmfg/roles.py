@@ -21,3 +21,5 @@ class Role(models.TextChoices):
 
 
 ADMINISTRATORS = (Role.ADMIN, Role.SECURITY, Role.AUDITOR)
+# Each evaluator's staff share a group named after its credit code (its object permissions, django-guardian).
+EVALUATOR_STAFF_GROUP = "评价机构:"

@@ -14,7 +14,7 @@ from django.core import checks
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
-from pyhanko.stamp import TextStampStyle
+from pyhanko.stamp import StaticStampStyle
 
 FIELD = "Signature1"
 
@@ -66,7 +66,9 @@ def sign(pdf: bytes, office: Office, *, page: int, box: tuple[int, int, int, int
     pdf_signer = signers.PdfSigner(
         signers.PdfSignatureMetadata(field_name=FIELD, name=office.name, reason=reason, location="湖北省"),
         signer=signer,
-        stamp_style=TextStampStyle(stamp_text="", border_width=0),
+        # The field draws nothing itself (the 落款 frame is in the page); a text stamp, even an empty one,
+        # would add a Courier font that is not embedded.
+        stamp_style=StaticStampStyle(border_width=0),
         new_field_spec=fields.SigFieldSpec(sig_field_name=FIELD, on_page=page, box=box),
     )
     return pdf_signer.sign_pdf(writer).getvalue()

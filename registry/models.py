@@ -424,6 +424,14 @@ class ListedUnit(models.Model):
             self.next_review_on = self.policy().next_review_on(self.listed_on)
         super().save(*args, **kwargs)
 
+    @property
+    def listing(self) -> str:
+        """Level and category as one phrase (省级绿色工厂; in English with a space between)."""
+        return gettext("%(level)s%(category)s") % {
+            "level": self.get_level_display(),
+            "category": self.get_category_display(),
+        }
+
     def policy(self):
         """The rules this unit is kept under: its batch's, or those in force when it was listed."""
         if self.declaration_id:

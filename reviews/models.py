@@ -10,6 +10,7 @@ from applications.models import Category, Declaration, Indicator, Policy
 from greenmfg.generations import BumpingQuerySet
 from greenmfg.identifiers import validate_credit_code
 from greenmfg.models import Region
+from greenmfg.roles import EVALUATOR_STAFF_GROUP
 from greenmfg.storage import private_storage
 
 
@@ -69,7 +70,9 @@ class Evaluator(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.staff_group_id:
-            self.staff_group, _created = Group.objects.get_or_create(name=f"评价机构:{self.credit_code}")
+            self.staff_group, _created = Group.objects.get_or_create(
+                name=f"{EVALUATOR_STAFF_GROUP}{self.credit_code}"
+            )
         super().save(*args, **kwargs)
 
     @property

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from greenmfg.models import User
 from registry.imports import HEADERS
+from registry.models import Publicity
 
 from .factories import force_login_verified
 from .pages import DEMO_USERS, PUBLIC_PAGES, ROLE_START, crawl
@@ -160,6 +161,20 @@ def test_official_documents_stay_in_chinese_for_an_english_reader(demo):
     assert "绿色制造体系申报书" in text and "Declaration" not in text
     assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", text)
 
+    notice = Publicity.objects.first()
+    text = _pdf_text(client.get(f"/publicity/{notice.pk}/notice.pdf").content)
+    assert "公示时间" in text and "湖北省经济和信息化厅" in text and "Publicity" not in text
+
+    official = User.objects.get(username="shizhou_wuhan")
+    User.objects.filter(pk=official.pk).update(language="en")
+    city = force_login_verified(Client(), official)
+    batch = declaration.batch
+    text = _pdf_text(city.get(f"/reviews/city/{batch.pk}/opinion.pdf").content)
+    assert "关于推荐" in text and "湖北省经济和信息化厅：" in text and "recommend" not in text.lower()
+    sheet = load_workbook(BytesIO(city.get(f"/reviews/city/{batch.pk}/summary.xlsx").content)).active
+    assert "推荐汇总表" in sheet["A1"].value and "序号" in [cell.value for cell in sheet[2]]
+    assert "Green" not in str([[cell.value for cell in row] for row in sheet.iter_rows()])
+
 
 def _pdf_text(content: bytes) -> str:
     import subprocess
@@ -167,3 +182,32 @@ def _pdf_text(content: bytes) -> str:
     return subprocess.run(
         ["pdftotext", "-", "-"], input=content, capture_output=True, check=True
     ).stdout.decode()
+
+
+def test_level_and_category_read_as_one_phrase_in_either_language():
+    from django.utils import translation
+
+    from registry.models import ListedUnit
+
+    unit = ListedUnit(level="provincial", category="factory")
+    with translation.override("zh-hans"):
+        assert unit.listing == "省级绿色工厂"
+    with translation.override("en"):
+        assert unit.listing == "Provincial Green factory"  # not "ProvincialGreen factory"
+
+
+def test_the_account_pages_in_the_admin_name_roles_in_english(demo):
+    """The 安全管理员 creates accounts and assigns roles in /admin/ (the crawl above stays out of it): role names
+    are the portal's vocabulary, not user data, so they are in English."""
+    User.objects.filter(username="anquan").update(language="en")
+    official = User.objects.get(username="shizhou_wuhan")
+    pages = {}
+    for username, path in [
+        ("anquan", "/admin/greenmfg/user/"),
+        ("anquan", f"/admin/greenmfg/user/{official.pk}/change/"),
+    ]:
+        response = force_login_verified(Client(), User.objects.get(username=username)).get(path)
+        assert response.status_code == 200, path
+        pages[path] = response.content.decode()
+    assert_english(pages, [*user_data(), "简体中文"])  # a language is offered under its own name
+    assert all("City industry and IT bureau" in page for page in pages.values())

@@ -1,7 +1,8 @@
 """GB/T 37668-2019 (WCAG 2.1 AA) on every main page of every demo role and the public pages, in Chromium.
 
 axe-core (bundled by axe-playwright-python, nothing fetched) must find no serious or critical violation; each page
-has one ``<h1>``, headings that do not skip a level, and no form control labelled only by a placeholder.
+has one ``<h1>``, headings that do not skip a level, no form control labelled only by a placeholder, and no
+table header cell without a name (axe rates that one minor).
 """
 
 import pytest
@@ -45,7 +46,9 @@ STRUCTURE = """() => {
       .map(id => document.getElementById(id)).filter(node => node && node.textContent.trim());
     return labels.length === 0 && by.length === 0 && !namedByItsRow(el);
   }).map(el => el.outerHTML.slice(0, 120));
-  return {h1: document.querySelectorAll('h1').length, first: headings[0] || 0, skips, unlabelled};
+  const emptyHeaders = [...document.querySelectorAll('th')].filter(th => visible(th) && !th.textContent.trim()
+    && !th.getAttribute('aria-label')).map(th => th.closest('table').outerHTML.slice(0, 80));
+  return {h1: document.querySelectorAll('h1').length, first: headings[0] || 0, skips, unlabelled, emptyHeaders};
 }"""
 
 
@@ -93,6 +96,7 @@ def problems_on(page: Page, axe: Axe) -> list[str]:
     if shape["skips"]:
         found.append(f"{shape['skips']} skipped heading levels")
     found += [f"no visible label: {control}" for control in shape["unlabelled"]]
+    found += [f"header cell without a name in {table}" for table in shape["emptyHeaders"]]
     return found
 
 

@@ -203,6 +203,9 @@ def test_documents_issued_for_an_office_with_a_certificate_are_signed_and_tamper
         x1, y1, x2, y2 = (float(v) for v in signature.sig_field["/Rect"])
         assert x2 - x1 > 100 and y2 - y1 > 40, name  # a visible field, over the 落款
         assert "电子签名" in run(["pdftotext"], pdf, tmp_path)
+        # The signature adds no face, embedded or not.
+        fonts = run(["pdffonts"], pdf, tmp_path).splitlines()[2:]
+        assert fonts and all("CJK-SC" in line and " yes yes yes " in line for line in fonts), (name, fonts)
 
         position = pdf.index(b"/MediaBox")  # inside the signed byte range; same length, still a valid PDF
         tampered = pdf[:position] + pdf[position:].replace(b"595", b"596", 1)
