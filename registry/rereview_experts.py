@@ -7,7 +7,6 @@ remembered for later assignments (``ExpertConflict``) and brings a replacement.
 """
 
 from django.db import transaction
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,10 +16,10 @@ from greenmfg.identifiers import normalise_credit_code
 from greenmfg.models import AuditEntry, User
 from greenmfg.permissions import refuse_unless
 from greenmfg.refusals import Refused
-from reviews import assignment
+from reviews import assignment, workload
 from reviews.aggregation import aggregate
 from reviews.experts import candidates
-from reviews.models import Assignment, ExpertConflict
+from reviews.models import ExpertConflict
 
 from .models import RereviewAssignment, ReReviewCase
 from .permissions import may_assign_rereview_experts, may_score_rereview
@@ -30,14 +29,10 @@ def _live(rows):
     return rows.exclude(status=RereviewAssignment.Status.WITHDRAWN)
 
 
-def open_load() -> dict[int, int]:
-    """Expert id → reviews still to score, declarations and re-review cases together."""
-    load = {}
-    for model in (Assignment, RereviewAssignment):
-        rows = model.objects.filter(status=model.Status.ACTIVE).values("expert_id").annotate(n=Count("pk"))
-        for row in rows:
-            load[row["expert_id"]] = load.get(row["expert_id"], 0) + row["n"]
-    return load
+@workload.counter
+def open_rereviews() -> dict[int, int]:
+    """Expert id → re-review cases still to score: counted with declarations when experts are chosen."""
+    return workload.count_active(RereviewAssignment.objects.all())
 
 
 def _case(case) -> assignment.Case:
@@ -57,7 +52,7 @@ def _assign(case, *, count, user):
         [_case(case)],
         per_case=count,
         other_city_only=case.experts_from_other_cities,
-        load=open_load(),
+        load=workload.open_work(),
     )
     rows = [
         RereviewAssignment.objects.create(case=case, expert_id=expert_id, assigned_by=user)

@@ -1,7 +1,7 @@
 """The expert pool: assignment without conflicts, scoring, aggregation, and the province's decision."""
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,7 @@ from greenmfg.models import AuditEntry
 from greenmfg.permissions import refuse_unless
 from greenmfg.refusals import Refused
 
-from . import assignment
+from . import assignment, workload
 from .aggregation import aggregate
 from .models import Assignment, Commission, Expert, ExpertAnswer, ExpertConflict
 from .permissions import may_declare_conflict, may_manage_experts, may_score
@@ -58,22 +58,13 @@ def cases(declarations):
     ]
 
 
-def current_load(batch):
-    rows = (
-        Assignment.objects.filter(declaration__batch=batch)
-        .exclude(status=Assignment.Status.WITHDRAWN)
-        .values("expert_id")
-        .annotate(n=Count("pk"))
-    )
-    return {row["expert_id"]: row["n"] for row in rows}
-
-
 def _live_count(declaration):
     return declaration.assignments.exclude(status=Assignment.Status.WITHDRAWN).count()
 
 
 def assign_automatically(declarations, *, user):
-    """Give every declaration the batch's number of experts, conflict-free, spreading the load evenly.
+    """Give every declaration the batch's number of experts, conflict-free, spreading the load evenly: each
+    expert's open work of every kind (``workload``) counts, not only this batch's.
 
     Returns {declaration id: shortfall} for declarations that could not get enough eligible experts.
     """
@@ -91,7 +82,7 @@ def assign_automatically(declarations, *, user):
         )
         needed = {d.pk: batch.experts_per_declaration - _live_count(d) for d in locked}
         shortfalls = {}
-        load = current_load(batch)
+        load = workload.open_work()
         pool = candidates()
         for case in cases(locked):
             if needed[case.id] <= 0:
@@ -168,7 +159,7 @@ def declare_conflict(assignment_row, *, user, reason):
             [case],
             per_case=1,
             other_city_only=batch.experts_from_other_cities,
-            load=current_load(batch),
+            load=workload.open_work(),
         )
         replacement = None
         for expert_id in chosen[case.id]:

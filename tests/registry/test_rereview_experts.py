@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from applications.models import Batch
 from greenmfg.models import AuditEntry, Notification
 from registry.models import ListedUnit, RereviewAssignment, ReReviewCase
 from reviews.models import Assignment, Expert, ExpertConflict
@@ -193,3 +194,26 @@ def test_the_experts_queue_makes_as_many_queries_for_30_cases_as_for_3(cast, log
             assert client.get("/rereviews/experts/mine/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_declarations_are_assigned_counting_each_experts_open_re_reviews(cast, login):
+    from ..reviews.test_review_stage import province_review
+
+    declaration = province_review(cast)
+    Batch.objects.filter(pk=declaration.batch_id).update(experts_per_declaration=2)
+    busy, finished, free = expert("420500"), expert("420500"), expert("420500")
+    for reviewer, status in ((busy, "active"), (finished, "submitted")):
+        unit = ListedUnit.objects.create(
+            organisation=cast.huangshi_org,
+            region_id="420200",
+            category="factory",
+            year=2020,
+            listed_on=date(2020, 1, reviewer.pk % 28 + 1),
+        )
+        case = ReReviewCase.objects.create(listed_unit=unit, due_on=date(2026, 1, 1), status="city_reported")
+        RereviewAssignment.objects.create(case=case, expert=reviewer, status=status)
+
+    login(cast.province).post(f"/reviews/batches/{declaration.batch_id}/assign/", {"auto": "1"})
+    # ``busy`` still has a re-review to score; a submitted one is no longer open work.
+    chosen = set(Assignment.objects.filter(declaration=declaration).values_list("expert_id", flat=True))
+    assert chosen == {finished.pk, free.pk}
