@@ -2,21 +2,20 @@
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications import workflow
+from applications.answers import year_labels
 from applications.models import Declaration
-from applications.scoring import score
 from applications.services import transition
 from greenmfg.identifiers import normalise_credit_code
 from greenmfg.models import AuditEntry
 from greenmfg.permissions import refuse_unless
 from greenmfg.refusals import Refused
 
-from . import assignment, workload
+from . import assignment, scoresheet, verification, workload
 from .aggregation import aggregate
-from .models import Assignment, Commission, Expert, ExpertAnswer, ExpertConflict
+from .models import Assignment, Commission, Expert, ExpertConflict
 from .permissions import may_declare_conflict, may_manage_experts, may_score
 
 
@@ -167,6 +166,19 @@ def declare_conflict(assignment_row, *, user, reason):
     return replacement
 
 
+def sheet(declaration) -> scoresheet.Sheet:
+    """The declaration's scoring sheet: its batch's template and pass mark, its benchmark table, and the
+    computed indicators as last verified."""
+    setting = declaration.setting
+    return scoresheet.Sheet(
+        setting.template,
+        setting.effective_pass_mark,
+        declaration.indicator_references(),
+        verification.verified_answers(declaration),
+        year_labels(setting.template, declaration.batch.year),
+    )
+
+
 def save_scores(assignment_row, *, user, answers: dict, comments: dict, comment: str, submit=False):
     """Save an expert's draft scores per indicator with comments; ``submit`` locks them."""
     with transaction.atomic():
@@ -178,31 +190,9 @@ def save_scores(assignment_row, *, user, answers: dict, comments: dict, comment:
         if row.expert.user_id != user.pk:
             raise Refused(_("只能填写分配给您本人的评审。"))
         refuse_unless(may_score, user, row.declaration)
-        if row.status != Assignment.Status.ACTIVE:
-            raise Refused(_("评分已提交，不能修改。"))
-        existing = {a.indicator_id: a for a in row.answers.all()}
-        for indicator_id, answer in answers.items():
-            item = existing.get(indicator_id) or ExpertAnswer(assignment=row, indicator_id=indicator_id)
-            item.met, item.values, item.comment = answer.met, answer.values, comments.get(indicator_id, "")
-            item.save()
-        setting = row.declaration.setting
-        leaves = setting.template.indicators.exclude(kind="group")
-        result = score(
-            setting.template,
-            setting.template.indicators.all(),
-            answers,
-            setting.effective_pass_mark,
-            row.declaration.indicator_references(),
+        scoresheet.save(
+            row, sheet(row.declaration), answers=answers, comments=comments, comment=comment, submit=submit
         )
-        row.score, row.comment = result.total, comment
-        if submit:
-            unanswered = leaves.exclude(pk__in=list(answers)).count()
-            if unanswered:
-                raise Refused(_("还有 %(n)d 项指标未评分。") % {"n": unanswered})
-            if not comment.strip():
-                raise Refused(_("请填写总体评审意见。"))
-            row.status, row.submitted_at = Assignment.Status.SUBMITTED, timezone.now()
-        row.save()
         if submit:
             AuditEntry.record(row.declaration, actor=user, action="expert_submit", opinion=str(row.score))
     return row
