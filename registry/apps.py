@@ -10,10 +10,11 @@ class RegistryConfig(AppConfig):
         # Connects the receivers that notify people of workflow events, and registers the reminder task.
         # Registers the named permission rules that templates ask with {% can %}.
         # Connects the proposal of a claim when an organisation registers.
+        # Counts the experts' open re-review cases with their declarations when experts are chosen (reviews.workload).
         # What the cached public pages and dashboards show of this app (greenmfg/generations.py).
         from greenmfg.generations import EVALUATORS, LISTS, PUBLICITY, WORK, watch
 
-        from . import claims, notify, permissions  # noqa: F401
+        from . import claims, notify, permissions, rereview_experts  # noqa: F401
         from .models import (
             ListedUnit,
             ListImport,

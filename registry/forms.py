@@ -354,18 +354,6 @@ class RereviewExpertsForm(forms.Form):
     )
 
 
-class RereviewScoreForm(forms.Form):
-    score = forms.DecimalField(
-        label=_("综合评分（0—100）"),
-        min_value=0,
-        max_value=100,
-        max_digits=5,
-        decimal_places=2,
-        required=False,
-    )
-    comment = forms.CharField(label=_("评审意见"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-
-
 class RereviewConflictForm(forms.Form):
     reason = forms.CharField(label=_("回避原因"), max_length=255)
 

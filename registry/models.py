@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -10,6 +9,7 @@ from applications.models import (
     Category,
     DayKind,
     Declaration,
+    IndicatorTemplate,
     Organisation,
     Policy,
     default_publicity_day_kind,
@@ -19,7 +19,7 @@ from greenmfg.generations import BumpingQuerySet
 from greenmfg.identifiers import normalise_credit_code, validate_credit_code
 from greenmfg.models import Region
 from greenmfg.storage import private_storage
-from reviews.models import Assignment
+from reviews.models import Assignment, IndicatorScore
 
 
 class Plan(models.Model):
@@ -472,6 +472,15 @@ class ReReviewCase(models.Model):
     experts_from_other_cities = models.BooleanField(
         _("专家须来自其他市州"), default=True, help_text=_("分配和回避后替换专家时不选与该单位同一市州的专家")
     )
+    scoring_template = models.ForeignKey(
+        IndicatorTemplate,
+        verbose_name=_("评审指标体系"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("专家逐项评分所用的指标体系：单位入选时申报所用的版本，否则分配专家时该类别现行的版本"),
+    )
     removal_reason = models.TextField(_("移出原因"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -493,9 +502,10 @@ class ReReviewCase(models.Model):
 
 
 class RereviewAssignment(models.Model):
-    """An expert asked to review a 三年一复核 case, chosen like a declaration's experts (reviews.assignment: no
-    conflict, the load spread evenly) and put together like them (reviews.aggregation). The expert gives one
-    overall score and an opinion: the city has already checked the indicators on site."""
+    """An expert asked to review a 三年一复核 case, chosen, scored and put together like a declaration's experts
+    (reviews.assignment, reviews.scoresheet, reviews.aggregation): a score per indicator of the case's
+    ``scoring_template`` with comments, the total computed from them, and an overall opinion. Rows submitted
+    before the sheet (one overall score typed by the expert) keep that score and have no answers."""
 
     Status = Assignment.Status
 
@@ -509,14 +519,7 @@ class RereviewAssignment(models.Model):
     )
     assigned_at = models.DateTimeField(auto_now_add=True)
     withdrawn_reason = models.CharField(_("回避原因"), max_length=255, blank=True)
-    score = models.DecimalField(
-        _("专家评分"),
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
+    score = models.DecimalField(_("专家评分"), max_digits=6, decimal_places=2, null=True, blank=True)
     comment = models.TextField(_("评审意见"), blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
 
@@ -534,6 +537,24 @@ class RereviewAssignment(models.Model):
 
     def __str__(self):
         return f"{self.expert} → {self.case}"
+
+
+class RereviewAnswer(IndicatorScore):
+    """One indicator scored by an expert on a 三年一复核 case."""
+
+    assignment = models.ForeignKey(RereviewAssignment, on_delete=models.CASCADE, related_name="answers")
+
+    class Meta:
+        verbose_name = _("复核专家逐项评分")
+        verbose_name_plural = _("复核专家逐项评分")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "indicator"], name="one_rereview_answer_per_indicator"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.assignment_id} {self.indicator_id}"
 
 
 class Claim(models.Model):

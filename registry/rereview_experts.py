@@ -3,24 +3,28 @@
 Assignment is ``reviews.assignment.choose`` over the same candidates (no conflict with the unit, the experts
 from other cities when the case says so, the open work spread evenly across both kinds of review);
 the scores are put together by ``reviews.aggregation.aggregate``; a conflict withdraws the expert, is
-remembered for later assignments (``ExpertConflict``) and brings a replacement.
+remembered for later assignments (``ExpertConflict``) and brings a replacement. Each expert scores the
+case on a declaration's sheet (``reviews.scoresheet``): every indicator of the template the unit was listed
+under (else its category's current one) with comments, the total computed, and an overall opinion.
 """
 
 from django.db import transaction
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications import annual, benchmarks
+from applications.answers import year_labels
+from applications.models import BatchCategory, IndicatorTemplate
 from greenmfg import notifications
 from greenmfg.identifiers import normalise_credit_code
 from greenmfg.models import AuditEntry, User
 from greenmfg.permissions import refuse_unless
 from greenmfg.refusals import Refused
-from reviews import assignment
+from reviews import assignment, scoresheet, verification, workload
 from reviews.aggregation import aggregate
 from reviews.experts import candidates
-from reviews.models import Assignment, ExpertConflict
+from reviews.models import ExpertConflict
 
 from .models import RereviewAssignment, ReReviewCase
 from .permissions import may_assign_rereview_experts, may_score_rereview
@@ -30,14 +34,10 @@ def _live(rows):
     return rows.exclude(status=RereviewAssignment.Status.WITHDRAWN)
 
 
-def open_load() -> dict[int, int]:
-    """Expert id → reviews still to score, declarations and re-review cases together."""
-    load = {}
-    for model in (Assignment, RereviewAssignment):
-        rows = model.objects.filter(status=model.Status.ACTIVE).values("expert_id").annotate(n=Count("pk"))
-        for row in rows:
-            load[row["expert_id"]] = load.get(row["expert_id"], 0) + row["n"]
-    return load
+@workload.counter
+def open_rereviews() -> dict[int, int]:
+    """Expert id → re-review cases still to score: counted with declarations when experts are chosen."""
+    return workload.count_active(RereviewAssignment.objects.all())
 
 
 def _case(case) -> assignment.Case:
@@ -57,7 +57,7 @@ def _assign(case, *, count, user):
         [_case(case)],
         per_case=count,
         other_city_only=case.experts_from_other_cities,
-        load=open_load(),
+        load=workload.open_work(),
     )
     rows = [
         RereviewAssignment.objects.create(case=case, expert_id=expert_id, assigned_by=user)
@@ -83,7 +83,8 @@ def assign_experts(case, *, user, count: int, other_cities_only: bool) -> int:
         )
         refuse_unless(may_assign_rereview_experts, user, locked)
         locked.experts_from_other_cities = other_cities_only
-        locked.save(update_fields=["experts_from_other_cities"])
+        locked.scoring_template = locked.scoring_template or template_for(locked.listed_unit)
+        locked.save(update_fields=["experts_from_other_cities", "scoring_template"])
         needed = count - _live(locked.assignments.all()).count()
         if needed <= 0:
             return 0
@@ -97,23 +98,84 @@ def assign_experts(case, *, user, count: int, other_cities_only: bool) -> int:
     return shortfall
 
 
-def save_score(row, *, user, score, comment: str, submit: bool = False):
-    """The expert's overall score and opinion; ``submit`` locks them."""
+def template_for(unit):
+    """The template the unit was listed under (its declaration's), else its category's current one: the latest
+    batch's, else the newest there is."""
+    if unit.declaration_id:
+        return unit.declaration.setting.template
+    setting = (
+        BatchCategory.objects.filter(category=unit.category)
+        .select_related("template")
+        .order_by("-batch__year", "-batch_id")
+        .first()
+    )
+    if setting is not None:
+        return setting.template
+    return IndicatorTemplate.objects.filter(category=unit.category).order_by("-code").first()
+
+
+def _pass_mark(unit, template):
+    setting = (
+        unit.declaration.setting
+        if unit.declaration_id
+        else BatchCategory.objects.filter(category=unit.category, template=template)
+        .order_by("-batch__year", "-batch_id")
+        .first()
+    )
+    if setting is not None and setting.template_id == template.pk:
+        return setting.effective_pass_mark
+    return template.pass_mark
+
+
+def _computed(unit, template) -> tuple[dict, list[str]]:
+    """The computed indicators from the unit's latest 动态管理表 with raw data (the years the template asks,
+    the declaration's data filling earlier ones), else as verified at declaration time; and the years shown."""
+    declaration = unit.declaration
+    reports = {str(r.year): r.inputs for r in unit.annual_reports.all() if r.inputs}
+    if not reports and declaration is not None:
+        return verification.verified_answers(declaration), year_labels(template, declaration.batch.year)
+    latest = max(int(year) for year in reports) if reports else timezone.localdate().year - 1
+    years = year_labels(template, latest + 1)
+    if not reports:
+        return {}, years
+    declared = {str(row.year): row.inputs for row in declaration.annual_data.all()} if declaration else {}
+    raw = {year: reports.get(year) or declared.get(year) or {} for year in years}
+    results = annual.compute(raw, benchmarks.carriers(years))
+    return annual.computed_answers(template.indicators.all(), results, years), years
+
+
+def sheet(case) -> scoresheet.Sheet:
+    """The case's scoring sheet: the template fixed when experts were asked, its pass mark and 基准值 (the
+    declaration's benchmark table when the unit declared on that template), and the computed indicators."""
+    unit = case.listed_unit
+    template = case.scoring_template or template_for(unit)
+    own = unit.declaration_id and unit.declaration.setting.template_id == template.pk
+    computed, years = _computed(unit, template)
+    return scoresheet.Sheet(
+        template,
+        _pass_mark(unit, template),
+        unit.declaration.indicator_references() if own else {},
+        computed,
+        years,
+    )
+
+
+def save_scores(row, *, user, answers: dict, comments: dict, comment: str, submit: bool = False):
+    """The expert's scores per indicator with comments and an overall opinion; ``submit`` locks them."""
     with transaction.atomic():
         locked = (
-            RereviewAssignment.objects.select_for_update().select_related("case", "expert").get(pk=row.pk)
+            RereviewAssignment.objects.select_for_update(of=("self",))
+            .select_related("case__listed_unit__declaration__batch", "expert")
+            .get(pk=row.pk)
         )
         refuse_unless(may_score_rereview, user, locked)
-        locked.score, locked.comment = score, comment.strip()
+        scoresheet.save(
+            locked, sheet(locked.case), answers=answers, comments=comments, comment=comment, submit=submit
+        )
         if submit:
-            if score is None:
-                raise Refused(_("请填写评分。"))
-            if not locked.comment:
-                raise Refused(_("请填写评审意见。"))
-            locked.status, locked.submitted_at = RereviewAssignment.Status.SUBMITTED, timezone.now()
-        locked.save()
-        if submit:
-            AuditEntry.record(locked.case, actor=user, action="rereview_expert_submit", opinion=str(score))
+            AuditEntry.record(
+                locked.case, actor=user, action="rereview_expert_submit", opinion=str(locked.score)
+            )
     return locked
 
 

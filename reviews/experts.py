@@ -1,22 +1,21 @@
 """The expert pool: assignment without conflicts, scoring, aggregation, and the province's decision."""
 
 from django.db import transaction
-from django.db.models import Count, Q
-from django.utils import timezone
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from applications import workflow
+from applications.answers import year_labels
 from applications.models import Declaration
-from applications.scoring import score
 from applications.services import transition
 from greenmfg.identifiers import normalise_credit_code
 from greenmfg.models import AuditEntry
 from greenmfg.permissions import refuse_unless
 from greenmfg.refusals import Refused
 
-from . import assignment
+from . import assignment, scoresheet, verification, workload
 from .aggregation import aggregate
-from .models import Assignment, Commission, Expert, ExpertAnswer, ExpertConflict
+from .models import Assignment, Commission, Expert, ExpertConflict
 from .permissions import may_declare_conflict, may_manage_experts, may_score
 
 
@@ -58,22 +57,13 @@ def cases(declarations):
     ]
 
 
-def current_load(batch):
-    rows = (
-        Assignment.objects.filter(declaration__batch=batch)
-        .exclude(status=Assignment.Status.WITHDRAWN)
-        .values("expert_id")
-        .annotate(n=Count("pk"))
-    )
-    return {row["expert_id"]: row["n"] for row in rows}
-
-
 def _live_count(declaration):
     return declaration.assignments.exclude(status=Assignment.Status.WITHDRAWN).count()
 
 
 def assign_automatically(declarations, *, user):
-    """Give every declaration the batch's number of experts, conflict-free, spreading the load evenly.
+    """Give every declaration the batch's number of experts, conflict-free, spreading the load evenly: each
+    expert's open work of every kind (``workload``) counts, not only this batch's.
 
     Returns {declaration id: shortfall} for declarations that could not get enough eligible experts.
     """
@@ -91,7 +81,7 @@ def assign_automatically(declarations, *, user):
         )
         needed = {d.pk: batch.experts_per_declaration - _live_count(d) for d in locked}
         shortfalls = {}
-        load = current_load(batch)
+        load = workload.open_work()
         pool = candidates()
         for case in cases(locked):
             if needed[case.id] <= 0:
@@ -168,12 +158,25 @@ def declare_conflict(assignment_row, *, user, reason):
             [case],
             per_case=1,
             other_city_only=batch.experts_from_other_cities,
-            load=current_load(batch),
+            load=workload.open_work(),
         )
         replacement = None
         for expert_id in chosen[case.id]:
             replacement = Assignment.objects.create(declaration=row.declaration, expert_id=expert_id)
     return replacement
+
+
+def sheet(declaration) -> scoresheet.Sheet:
+    """The declaration's scoring sheet: its batch's template and pass mark, its benchmark table, and the
+    computed indicators as last verified."""
+    setting = declaration.setting
+    return scoresheet.Sheet(
+        setting.template,
+        setting.effective_pass_mark,
+        declaration.indicator_references(),
+        verification.verified_answers(declaration),
+        year_labels(setting.template, declaration.batch.year),
+    )
 
 
 def save_scores(assignment_row, *, user, answers: dict, comments: dict, comment: str, submit=False):
@@ -187,31 +190,9 @@ def save_scores(assignment_row, *, user, answers: dict, comments: dict, comment:
         if row.expert.user_id != user.pk:
             raise Refused(_("只能填写分配给您本人的评审。"))
         refuse_unless(may_score, user, row.declaration)
-        if row.status != Assignment.Status.ACTIVE:
-            raise Refused(_("评分已提交，不能修改。"))
-        existing = {a.indicator_id: a for a in row.answers.all()}
-        for indicator_id, answer in answers.items():
-            item = existing.get(indicator_id) or ExpertAnswer(assignment=row, indicator_id=indicator_id)
-            item.met, item.values, item.comment = answer.met, answer.values, comments.get(indicator_id, "")
-            item.save()
-        setting = row.declaration.setting
-        leaves = setting.template.indicators.exclude(kind="group")
-        result = score(
-            setting.template,
-            setting.template.indicators.all(),
-            answers,
-            setting.effective_pass_mark,
-            row.declaration.indicator_references(),
+        scoresheet.save(
+            row, sheet(row.declaration), answers=answers, comments=comments, comment=comment, submit=submit
         )
-        row.score, row.comment = result.total, comment
-        if submit:
-            unanswered = leaves.exclude(pk__in=list(answers)).count()
-            if unanswered:
-                raise Refused(_("还有 %(n)d 项指标未评分。") % {"n": unanswered})
-            if not comment.strip():
-                raise Refused(_("请填写总体评审意见。"))
-            row.status, row.submitted_at = Assignment.Status.SUBMITTED, timezone.now()
-        row.save()
         if submit:
             AuditEntry.record(row.declaration, actor=user, action="expert_submit", opinion=str(row.score))
     return row

@@ -479,12 +479,21 @@ class Assignment(models.Model):
         return f"{self.expert} → {self.declaration}"
 
 
-class ExpertAnswer(models.Model):
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="answers")
+class IndicatorScore(models.Model):
+    """An expert's score of one indicator with a comment, on a declaration or any other case experts score
+    with the same sheet (``reviews.scoresheet``)."""
+
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
     met = models.BooleanField(null=True, blank=True)
     values = models.JSONField(default=list, blank=True)
     comment = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ExpertAnswer(IndicatorScore):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="answers")
 
     class Meta:
         constraints = [

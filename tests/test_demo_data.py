@@ -30,6 +30,7 @@ def test_demo_data_creates_every_role_and_the_states_and_is_safe_to_run_twice(se
     rereview = RereviewAssignment.objects.filter(case__status="city_reported")
     assert rereview.count() == 3 and rereview.filter(expert__user__username="zhuanjia").exists()
     assert not rereview.filter(expert__region_id="420500").exists()
+    assert rereview.first().case.scoring_template.category == "park"  # scored on the park's indicator sheet
     assert User.objects.get(username="qiye_wuhan").check_password("greenmfg-demo")
 
 

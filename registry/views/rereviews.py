@@ -11,7 +11,8 @@ from applications import annual, benchmarks
 from applications.models import Batch
 from greenmfg.downloads import xlsx_response
 from greenmfg.permissions import allowed, is_expert_user, require
-from greenmfg.refusals import refusal_as_form_error
+from greenmfg.refusals import refusal_as_form_error, refusal_as_message
+from reviews import scoresheet
 
 from .. import rereview_experts, rereviews, trends
 from ..forms import (
@@ -20,7 +21,6 @@ from ..forms import (
     OnsiteReportForm,
     RereviewConflictForm,
     RereviewExpertsForm,
-    RereviewScoreForm,
     YearForm,
 )
 from ..models import AnnualReport, ListedUnit, RereviewAssignment, ReReviewCase
@@ -140,15 +140,21 @@ def expert_queue(request):
 
 @login_required
 def expert_review(request, pk):
-    """The assigned expert reads the city's re-review and gives a score and an opinion, or withdraws."""
+    """The assigned expert reads the city's re-review and scores it on a declaration's sheet, or withdraws."""
     row = get_object_or_404(
         RereviewAssignment.objects.select_related(
-            "expert", "case__listed_unit__organisation", "case__listed_unit__region"
+            "expert",
+            "case__scoring_template",
+            "case__listed_unit__organisation",
+            "case__listed_unit__region",
+            "case__listed_unit__declaration__batch",
         ),
         pk=pk,
     )
     require(may_read_rereview_assignment, request.user, row)
-    form = RereviewScoreForm(initial={"score": row.score, "comment": row.comment})
+    sheet = rereview_experts.sheet(row.case)
+    answers, comments = scoresheet.stored(row)
+    errors = {}
     conflict_form = RereviewConflictForm(prefix="conflict")
     if request.method == "POST" and "conflict" in request.POST:
         conflict_form = RereviewConflictForm(request.POST, prefix="conflict")
@@ -161,23 +167,30 @@ def expert_review(request, pk):
                 return redirect("registry:rereview_experts_mine")
     elif request.method == "POST":
         require(may_score_rereview, request.user, row)
-        form = RereviewScoreForm(request.POST)
-        if form.is_valid():
+        answers, comments, errors = scoresheet.from_post(sheet, request.POST)
+        row.comment = request.POST.get("comment", "")
+        if errors:
+            messages.error(request, _("有指标的数值填写有误，请检查标红的行。"))
+        else:
             submit = "submit" in request.POST
-            with refusal_as_form_error(form):
-                rereview_experts.save_score(
+            with refusal_as_message(request):  # a refusal shows the sheet again as typed
+                rereview_experts.save_scores(
                     row,
                     user=request.user,
-                    score=form.cleaned_data["score"],
-                    comment=form.cleaned_data["comment"],
+                    answers=answers,
+                    comments=comments,
+                    comment=row.comment,
                     submit=submit,
                 )
                 messages.success(request, _("评分已提交。") if submit else _("草稿已保存。"))
                 return redirect("registry:rereview_expert_review", pk=pk)
     context = {
         "row": row,
+        "assignment": row,
         "case": row.case,
-        "form": form,
+        "template": sheet.template,
+        "rows": scoresheet.rows(sheet, answers, comments, errors),
+        "editable": may_score_rereview(request.user, row),
         "conflict_form": conflict_form,
         "trends": trends.trends(row.case.listed_unit),
     }

@@ -8,16 +8,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications import workflow
-from applications.answers import indicator_rows, parse_answers, year_labels
 from applications.models import Batch, Declaration
 from applications.permissions import visible_declarations
-from applications.scoring import Answer
 from greenmfg.downloads import xlsx_response
 from greenmfg.permissions import allowed, require
 from greenmfg.refusals import refusal_as_form_error, refusal_as_message
 from greenmfg.shortcuts import get_visible_or_404
 
-from .. import documents, experts, services, verification
+from .. import documents, experts, scoresheet, services, verification
 from ..forms import DecisionBatchForm, ExpertForm, HandAssignmentForm
 from ..models import Assignment, Expert
 from ..permissions import is_assigned_expert, live_assignment, may_manage_experts, may_score
@@ -88,23 +86,12 @@ def _assigned(request, pk):
 def score(request, pk):
     """The expert reads their scoring page while assigned; scores while the declaration is in provincial review."""
     declaration, mine = _assigned(request, pk)
-    template = declaration.setting.template
-    answers = {a.indicator_id: Answer(a.met, a.values) for a in mine.answers.all()}
-    comments = {a.indicator_id: a.comment for a in mine.answers.all()}
+    sheet = experts.sheet(declaration)
+    answers, comments = scoresheet.stored(mine)
     errors = {}
     if request.method == "POST":
         require(may_score, request.user, declaration)
-        answers, errors = parse_answers(
-            request.POST,
-            template.indicators.all(),
-            template.years_of_data,
-            declaration.indicator_references(),
-        )
-        answers.update(verification.verified_answers(declaration))
-        comments = {
-            i.pk: request.POST.get(f"comment_{i.pk}", "").strip()[:255]
-            for i in template.indicators.exclude(kind="group")
-        }
+        answers, comments, errors = scoresheet.from_post(sheet, request.POST)
         if errors:
             messages.error(request, _("有指标的数值填写有误，请检查标红的行。"))
         else:
@@ -118,23 +105,12 @@ def score(request, pk):
             )
             messages.success(request, _("评分已提交。") if "submit" in request.POST else _("草稿已保存。"))
             return redirect("reviews:score", pk=pk)
-    answers.update(verification.verified_answers(declaration))
-    rows = indicator_rows(
-        list(template.indicators.all()),
-        answers,
-        errors,
-        year_labels(template, declaration.batch.year),
-        declaration.indicator_references(),
-    )
-    for row in rows:
-        row.comment = comments.get(row.indicator.pk, "")
     context = {
         "declaration": declaration,
         "assignment": mine,
-        "template": template,
-        "rows": rows,
+        "template": sheet.template,
+        "rows": scoresheet.rows(sheet, answers, comments, errors),
         "editable": mine.status == Assignment.Status.ACTIVE and may_score(request.user, declaration),
-        "with_comments": True,
     }
     evaluation = verification.submitted_evaluation(declaration)
     context["indicator_gaps"] = verification.indicator_gaps(declaration, evaluation)
