@@ -9,6 +9,7 @@ also holds today's date, for what a page shows by the calendar (bans in force, t
 """
 
 import hashlib
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -25,6 +26,11 @@ CACHE_SECONDS = 24 * 60 * 60
 # Per-user fragments: a bound on anything the generations do not see (a date passing); every change made through
 # the portal is seen.
 FRAGMENT_SECONDS = 10 * 60
+# One request renders a missing copy while the others wait for it, this long at most; then they render too. The
+# mark expires by itself if the rendering request dies.
+RENDERING_WAIT = 5
+RENDERING_POLL = 0.05
+RENDERING_SECONDS = 30
 # Headers a stored page keeps; the middleware adds the rest on every response, cached or not.
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
 # Attributes the middleware reads from the response: an export served from the cache is audited all the same.
@@ -87,6 +93,25 @@ def _served(request, page, numbers, changed_at, stored):
     return _validators(response, etag, changed_at)
 
 
+def _rendered_by_another(request, page, key, rendering, areas):
+    """The copy another request is rendering, once it is stored; None when that request ended without storing one
+    (a 404, say) or after ``RENDERING_WAIT``.
+
+    After a change every visitor misses the copy at once (a list published, and the whole province looks): one
+    request renders, the others wait for its copy instead of each running the same queries.
+    """
+    deadline = time.monotonic() + RENDERING_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(RENDERING_POLL)
+        numbers, changed_at, found = generations.with_change_time(*areas, also=[key, rendering])
+        if numbers is None:
+            return None
+        response = _served(request, page, numbers, changed_at, found.get(key))
+        if response is not None or rendering not in found:
+            return response
+    return None
+
+
 def public_page(*areas):
     """Serve the decorated view from the cache for anonymous visitors until one of ``areas`` changes."""
 
@@ -103,7 +128,17 @@ def public_page(*areas):
             response = _served(request, page, numbers, changed_at, found.get(key))
             if response is not None:
                 return response
-            response = view(request, *args, **kwargs)
+            rendering = f"{key}:rendering"
+            marked = cache.add(rendering, True, RENDERING_SECONDS)
+            if not marked:
+                response = _rendered_by_another(request, page, key, rendering, areas)
+                if response is not None:
+                    return response
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                if marked:
+                    cache.delete(rendering)
             if _storable(request, response):
                 headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
                 attributes = {

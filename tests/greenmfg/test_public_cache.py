@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from applications.services import rename_organisation
+from greenmfg import public_cache
 from greenmfg.public_cache import StoredPublicPageMiddleware
 from registry import rereviews
 from registry.models import ListedUnit, ListImport, Objection, Plan, Publicity, ReReviewCase
@@ -253,3 +254,44 @@ def test_a_new_plan_refreshes_every_pages_footer(
         )
     assert "十五五示例实施方案" in fresh(visitor, url, etag)
     assert "十五五示例实施方案" in signed_in.get("/dashboard/").content.decode()
+
+
+def _copy_and_mark(visitor, url):
+    """Render ``url`` once and take its copy out of the cache again; mark it as being rendered by another request."""
+    assert visitor.get(url).status_code == 200
+    backend = caches["default"]
+    (key,) = [key for key in backend._cache if ":public-page:" in key and not key.endswith(":rendering")]
+    key = key.split(":", 2)[2]  # the key as the portal names it, without Django's prefix and version
+    copy = backend.get(key)
+    backend.delete(key)
+    backend.add(f"{key}:rendering", True)
+    return backend, key, copy
+
+
+def test_a_visitor_waits_for_the_copy_another_request_is_rendering(
+    visitor, monkeypatch, django_assert_num_queries
+):
+    """After a change everyone misses the copy at once: one request renders, the others get its copy."""
+    unit("武汉同时访问有限公司")
+    backend, key, copy = _copy_and_mark(visitor, "/lists/")
+    monkeypatch.setattr(
+        public_cache.time, "sleep", lambda seconds: backend.set(key, copy)
+    )  # the other one stores
+    with django_assert_num_queries(0):  # not rendered again
+        response = visitor.get("/lists/")
+    assert response.status_code == 200 and "武汉同时访问有限公司" in response.content.decode()
+
+
+def test_a_visitor_renders_the_page_when_the_other_request_stored_nothing(visitor, monkeypatch):
+    unit("武汉未存副本有限公司")
+    backend, key, _copy = _copy_and_mark(visitor, "/lists/")
+    waited = []
+    monkeypatch.setattr(
+        public_cache.time,
+        "sleep",
+        lambda seconds: waited.append(seconds) or backend.delete(f"{key}:rendering"),
+    )
+    response = visitor.get("/lists/")
+    assert response.status_code == 200 and "武汉未存副本有限公司" in response.content.decode()
+    assert len(waited) == 1  # no longer than the other request took
+    assert backend.get(key) is not None  # and its own copy is kept
