@@ -1,5 +1,7 @@
 import pgtrigger
 import pytest
+from django.contrib.sessions.backends.cached_db import KEY_PREFIX as SESSION_KEY_PREFIX
+from django.core.cache import caches
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 from greenmfg.accounts import privileged
@@ -84,3 +86,24 @@ def cast(db):
     Cast.huangshi_org.memberships.create(user=Cast.other_applicant, is_admin=True)
     Cast.evaluator_staff.groups.add(Cast.evaluator.staff_group)
     return Cast
+
+
+@pytest.fixture
+def cache_calls(monkeypatch):
+    """The calls the portal makes to the cache from here on, by name (``["get_many"]``): locmem's ``get_many``
+    calls its own ``get``, which is not counted again, nor is the session's own read (cached_db, with Redis)."""
+    backend, calls, inside = caches["default"], [], []
+    for name in ("get", "get_many", "set", "add", "incr", "set_many", "delete"):
+        original = getattr(backend, name)
+
+        def counted(*args, _original=original, _name=name, **kwargs):
+            if not inside and not str(args[0]).startswith(SESSION_KEY_PREFIX):
+                calls.append(_name)
+            inside.append(_name)
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(backend, name, counted)
+    return calls
