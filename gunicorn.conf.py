@@ -23,9 +23,10 @@ threads = int(os.environ.get("WEB_THREADS", "8"))
 timeout = 30
 graceful_timeout = 30
 keepalive = int(os.environ.get("WEB_KEEPALIVE", "5"))
-# Recycle workers now and then so a slow leak never accumulates. Not every 2,000 requests: a cached page is served
-# hundreds of times a second, and each recycle stalls the requests queued on that worker for its restart (seconds
-# on a busy machine; the benchmark's p99 showed it).
-max_requests = 50000
-max_requests_jitter = 5000
+# Recycle workers now and then so a slow leak never accumulates. Not every 2,000 or 50,000 requests: a stored public
+# page leaves before most of the middleware, a worker serves it 500–700 times a second, and each recycle stalls the
+# requests queued on that worker for its restart (seconds on a busy machine; the benchmark's dips showed it). At
+# that rate this recycles a worker every quarter of an hour or so.
+max_requests = 500_000
+max_requests_jitter = 50_000
 accesslog = "-"
