@@ -677,14 +677,19 @@ def _refuse_unless_read(list_import):
 READING_STALLS_AFTER = timedelta(minutes=10)  # a reader that has not finished by then died: read again
 
 
+def _hand_to_worker(task, pk, what):
+    """Queue ``task`` for the import; a broker that is away only delays it: the beat sweep hands it over again."""
+    try:
+        task.apply_async(args=[pk], retry=False)
+    except Exception:
+        logger.warning("imports: broker unavailable; %s %s waits for the sweep", what, pk)
+
+
 def start_reading(pk):
-    """Hand the reading to a worker; a broker that is away only delays it (``read_stalled_imports``)."""
+    """Hand the reading to a worker (``read_stalled_imports`` sweeps)."""
     from .tasks import read_list_import  # tasks import this module
 
-    try:
-        read_list_import.apply_async(args=[pk], retry=False)
-    except Exception:
-        logger.warning("imports: broker unavailable; import %s waits for the sweep", pk)
+    _hand_to_worker(read_list_import, pk, "import")
 
 
 def read_in_background(pk) -> bool:
@@ -746,13 +751,10 @@ def _tell_progress(pk, n):
 
 
 def start_applying(pk):
-    """Hand the writing to a worker; a broker that is away only delays it (``stalled_applying_ids``)."""
+    """Hand the writing to a worker (``apply_stalled_imports`` sweeps)."""
     from .tasks import apply_list_import  # tasks import this module
 
-    try:
-        apply_list_import.apply_async(args=[pk], retry=False)
-    except Exception:
-        logger.warning("imports: broker unavailable; confirmed import %s waits for the sweep", pk)
+    _hand_to_worker(apply_list_import, pk, "confirmed import")
 
 
 def apply_in_background(pk) -> bool:
